@@ -1,0 +1,3 @@
+from mext_lint.cli import main
+
+raise SystemExit(main())

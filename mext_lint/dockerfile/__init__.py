@@ -1,0 +1,1 @@
+"""The Dockerfile model and a parser that follows BuildKit's rules."""

@@ -1,0 +1,376 @@
+"""The tri-state file tree of one simulated image (or stage).
+
+``lookup(path)`` answers YES (an instruction provably created it), NO (nothing in this lineage can
+have created it) or UNKNOWN (an opaque step could have), each with the origins that explain it.
+Checks fire on NO only.
+
+Opacity is how "could have" is modelled: an opaque directory may hold entries nobody told us
+about. A base image makes the root opaque (with a scope: stock images only hold their usual
+system directories, and no image holds the extension's own paths); an unknown RUN command makes
+the directories it may write to opaque. Every change carries a sequence number so that a later
+removal hides an earlier opacity and a later opacity hides an earlier removal.
+"""
+
+from __future__ import annotations
+
+import enum
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from mext_lint.spans import Related
+
+Origin = Related  # the span of an instruction (or shell command) and what it did there
+
+
+class Presence(enum.Enum):
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+
+class Kind(enum.Enum):
+    FILE = "file"
+    DIR = "dir"
+    SYMLINK = "symlink"
+    ABSENT = "absent"  # a tombstone: removed after it may have existed
+
+
+class Lookup(NamedTuple):
+    presence: Presence
+    kind: Kind | None  # None when absent or unknown
+    origins: tuple[Origin, ...]
+
+
+@dataclass(frozen=True)
+class Opacity:
+    """Entries nobody listed may exist below the directory holding this."""
+
+    origin: Origin
+    seq: int
+    # First path components (below "/") this opacity covers; None covers everything.
+    scope: frozenset[str] | None = None
+    # Absolute paths whose subtrees are known not to come from this source.
+    spared: frozenset[str] = frozenset()
+
+    def covers(self, path: str) -> bool:
+        if self.scope is not None:
+            first = path.lstrip("/").split("/", 1)[0]
+            if first not in self.scope:
+                return False
+        return not any(path == s or path.startswith(s.rstrip("/") + "/") for s in self.spared)
+
+
+@dataclass
+class Node:
+    kind: Kind
+    seq: int
+    certain: bool = True
+    origins: list[Origin] = field(default_factory=list)
+    children: dict[str, Node] = field(default_factory=dict)
+    opacities: list[Opacity] = field(default_factory=list)
+    target: str | None = None  # symlink target
+    mode: str | None = None  # --chmod / install -m, when known
+
+    def clone(self) -> Node:
+        return Node(
+            self.kind,
+            self.seq,
+            self.certain,
+            list(self.origins),
+            {name: child.clone() for name, child in self.children.items()},
+            list(self.opacities),
+            self.target,
+            self.mode,
+        )
+
+
+class Entry(NamedTuple):
+    """One path of the tree as ``image-tree`` shows it."""
+
+    path: str
+    kind: Kind
+    presence: Presence  # YES or UNKNOWN (created under an undecidable condition)
+    origins: tuple[Origin, ...]
+    opaque: tuple[Origin, ...]  # why more may exist below this directory
+
+
+def normalize(path: str, cwd: str = "/") -> str:
+    """An absolute, lexically normalised POSIX path ("" components and ".." resolved)."""
+    joined = posixpath.join(cwd or "/", path)
+    normal = posixpath.normpath("/" + joined.lstrip("/"))
+    return "/" if normal in ("/", "//") else normal
+
+
+def _parts(path: str) -> list[str]:
+    return [p for p in normalize(path).split("/") if p]
+
+
+_MAX_SYMLINK_HOPS = 16
+
+
+class FileTree:
+    def __init__(self) -> None:
+        self._seq = 0
+        self.root = Node(Kind.DIR, 0)
+        # path -> origins of steps that would have created it but did not (on this platform)
+        self._skipped: dict[str, list[Origin]] = {}
+
+    # ----------------------------------------------------------------- queries
+
+    def lookup(self, path: str) -> Lookup:
+        return self._lookup(normalize(path), 0)
+
+    def _lookup(self, path: str, hops: int) -> Lookup:
+        node = self.root
+        certain = True
+        applicable: list[Opacity] = list(node.opacities)
+        walked = ""
+        parts = _parts(path)
+        for index, name in enumerate(parts):
+            walked = f"{walked}/{name}"
+            if node.kind is Kind.SYMLINK:
+                break
+            child = node.children.get(name)
+            if child is None or child.kind is Kind.ABSENT:
+                floor = child.seq if child is not None else -1
+                opaque = [o for o in applicable if o.seq > floor and o.covers(path)]
+                if opaque:
+                    return Lookup(Presence.UNKNOWN, None, tuple(o.origin for o in opaque))
+                origins = list(self._skipped.get(path, ()))
+                if child is not None:
+                    origins.extend(child.origins)
+                return Lookup(Presence.NO, None, tuple(origins))
+            if child.kind is Kind.SYMLINK and index < len(parts) - 1:
+                if hops >= _MAX_SYMLINK_HOPS or child.target is None:
+                    return Lookup(Presence.UNKNOWN, None, tuple(child.origins))
+                base = posixpath.dirname(walked)
+                rest = "/".join(parts[index + 1 :])
+                return self._lookup(normalize(posixpath.join(child.target, rest), base), hops + 1)
+            certain = certain and child.certain
+            applicable.extend(child.opacities)
+            node = child
+        presence = Presence.YES if certain else Presence.UNKNOWN
+        return Lookup(presence, node.kind, tuple(node.origins))
+
+    def is_dir(self, path: str) -> Presence:
+        found = self.lookup(path)
+        if found.presence is Presence.NO:
+            return Presence.NO
+        if found.kind is Kind.DIR:
+            return found.presence
+        if found.kind in (Kind.FILE,):
+            return Presence.NO
+        return Presence.UNKNOWN
+
+    def children(self, path: str) -> dict[str, Lookup]:
+        """The known entries directly below ``path`` (an opaque directory may hold more)."""
+        node = self._node(normalize(path))
+        if node is None:
+            return {}
+        base = normalize(path).rstrip("/")
+        return {
+            name: self.lookup(f"{base}/{name}")
+            for name, child in sorted(node.children.items())
+            if child.kind is not Kind.ABSENT
+        }
+
+    def is_opaque(self, path: str) -> bool:
+        """Whether entries nobody listed may exist directly below ``path``."""
+        path = normalize(path)
+        node = self.root
+        applicable = list(node.opacities)
+        for name in _parts(path):
+            child = node.children.get(name)
+            if child is None or child.kind is Kind.ABSENT:
+                return True
+            applicable.extend(child.opacities)
+            node = child
+        probe = path.rstrip("/") + "/\x00"
+        return any(o.covers(probe) for o in applicable)
+
+    def skipped(self, path: str) -> tuple[Origin, ...]:
+        return tuple(self._skipped.get(normalize(path), ()))
+
+    def entries(self) -> Iterator[Entry]:
+        """Every known path, depth first in name order."""
+
+        def walk(node: Node, path: str, certain: bool) -> Iterator[Entry]:
+            for name, child in sorted(node.children.items()):
+                if child.kind is Kind.ABSENT:
+                    continue
+                child_path = f"{path.rstrip('/')}/{name}"
+                child_certain = certain and child.certain
+                presence = Presence.YES if child_certain else Presence.UNKNOWN
+                opaque = tuple(o.origin for o in child.opacities)
+                yield Entry(child_path, child.kind, presence, tuple(child.origins), opaque)
+                yield from walk(child, child_path, child_certain)
+
+        yield from walk(self.root, "/", True)
+
+    # ----------------------------------------------------------------- changes
+
+    def next_seq(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    def add(
+        self,
+        path: str,
+        kind: Kind,
+        origin: Origin,
+        *,
+        certain: bool = True,
+        target: str | None = None,
+        mode: str | None = None,
+    ) -> None:
+        """Create ``path`` (and its missing parents as directories), like ``mkdir -p`` + write."""
+        path = normalize(path)
+        if path == "/":
+            return
+        parent = self._ensure_dir(posixpath.dirname(path), origin, certain)
+        name = posixpath.basename(path)
+        existing = parent.children.get(name)
+        seq = self.next_seq()
+        if existing is not None and existing.kind is Kind.DIR and kind is Kind.DIR:
+            existing.certain = existing.certain or certain
+            existing.origins.append(origin)
+            return
+        if existing is not None and existing.kind not in (Kind.ABSENT,) and not certain:
+            # An uncertain write over something that exists leaves something there.
+            existing.origins.append(origin)
+            return
+        parent.children[name] = Node(kind, seq, certain, [origin], target=target, mode=mode)
+
+    def _ensure_dir(self, path: str, origin: Origin, certain: bool) -> Node:
+        node = self.root
+        for name in _parts(path):
+            child = node.children.get(name)
+            if child is None or child.kind is Kind.ABSENT:
+                child = Node(Kind.DIR, self.next_seq(), certain, [origin])
+                node.children[name] = child
+            elif child.kind is Kind.SYMLINK:
+                # Writing through a symlinked directory: keep it simple and make it a real dir.
+                child.kind = Kind.DIR
+            elif child.kind is Kind.FILE:
+                child.kind = Kind.DIR  # the build would fail; keep the simulation going
+            elif certain and not child.certain:
+                child.certain = True
+            node = child
+        return node
+
+    def remove(self, path: str, origin: Origin, *, certain: bool = True) -> None:
+        """``rm -rf path``: gone for sure (certain) or maybe gone."""
+        path = normalize(path)
+        node = self._node(posixpath.dirname(path))
+        name = posixpath.basename(path)
+        if node is None or not name:
+            if certain and node is None:
+                return
+            return
+        existing = node.children.get(name)
+        if not certain:
+            if existing is not None and existing.kind is not Kind.ABSENT:
+                existing.certain = False
+                existing.origins.append(origin)
+            return
+        node.children[name] = Node(Kind.ABSENT, self.next_seq(), True, [origin])
+
+    def make_opaque(
+        self,
+        directory: str,
+        origin: Origin,
+        *,
+        scope: frozenset[str] | None = None,
+        spared: frozenset[str] = frozenset(),
+    ) -> None:
+        """Entries nobody listed may now exist anywhere below ``directory``."""
+        directory = normalize(directory)
+        node = self._ensure_dir(directory, origin, certain=False) if directory != "/" else self.root
+        node.opacities.append(Opacity(origin, self.next_seq(), scope, spared))
+
+    def note_skipped(self, path: str, origin: Origin) -> None:
+        """Record a step that would have created ``path`` but did not on this platform."""
+        self._skipped.setdefault(normalize(path), []).append(origin)
+
+    def copy_in(self, source: FileTree, src: str, dst: str, origin: Origin) -> Lookup:
+        """Copy ``src`` of another tree (a stage) to ``dst`` here, as ``COPY --from`` does.
+
+        A directory's contents are copied into ``dst``; a file becomes ``dst``. Opacity that
+        covers the source travels with it, so an unknown source stays unknown here.
+        """
+        src = normalize(src)
+        dst = normalize(dst)
+        found = source.lookup(src)
+        if found.presence is Presence.NO:
+            return found
+        node = source._node(src)
+        if node is None or found.kind is None:
+            # Exists only through opacity: whatever lands at dst is unknown.
+            self.make_opaque(dst, origin)
+            return found
+        inherited = [o for o in source._ancestor_opacities(src) if o.covers(src)]
+        copied = node.clone()
+        copied.opacities = [
+            *(Opacity(o.origin, self.next_seq()) for o in inherited),
+            *(Opacity(o.origin, self.next_seq()) for o in copied.opacities),
+        ]
+        self._restamp(copied, origin)
+        certain = found.presence is Presence.YES
+        if dst == "/":
+            if copied.kind is Kind.DIR:
+                self._merge_into(self.root, copied)
+            return found
+        parent = self._ensure_dir(posixpath.dirname(dst), origin, certain)
+        name = posixpath.basename(dst)
+        existing = parent.children.get(name)
+        copied.certain = certain and copied.certain
+        if existing is not None and existing.kind is Kind.DIR and copied.kind is Kind.DIR:
+            self._merge_into(existing, copied)
+        else:
+            parent.children[name] = copied
+        return found
+
+    def _merge_into(self, target: Node, incoming: Node) -> None:
+        target.opacities.extend(incoming.opacities)
+        for name, child in incoming.children.items():
+            existing = target.children.get(name)
+            if existing is not None and existing.kind is Kind.DIR and child.kind is Kind.DIR:
+                existing.origins.extend(child.origins)
+                self._merge_into(existing, child)
+            else:
+                target.children[name] = child
+
+    def _restamp(self, node: Node, origin: Origin) -> None:
+        node.seq = self.next_seq()
+        node.origins = [*node.origins, origin]
+        for child in node.children.values():
+            self._restamp(child, origin)
+
+    def _node(self, path: str) -> Node | None:
+        node = self.root
+        for name in _parts(path):
+            child = node.children.get(name)
+            if child is None or child.kind is Kind.ABSENT:
+                return None
+            node = child
+        return node
+
+    def _ancestor_opacities(self, path: str) -> list[Opacity]:
+        node = self.root
+        found = list(node.opacities)
+        for name in _parts(path)[:-1]:
+            child = node.children.get(name)
+            if child is None:
+                break
+            found.extend(child.opacities)
+            node = child
+        return found
+
+    def clone(self) -> FileTree:
+        copy = FileTree()
+        copy._seq = self._seq
+        copy.root = self.root.clone()
+        copy._skipped = {k: list(v) for k, v in self._skipped.items()}
+        return copy
