@@ -41,6 +41,10 @@ class Lookup(NamedTuple):
     presence: Presence
     kind: Kind | None  # None when absent or unknown
     origins: tuple[Origin, ...]
+    # The CPU a literal in the producer hard-codes (a URL with "amd64", GOARCH=arm64, a stage
+    # pinned to linux/amd64), normalised to amd64/arm64; None when derived or unknown.
+    arch: str | None = None
+    arch_origin: Origin | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,8 @@ class Node:
     opacities: list[Opacity] = field(default_factory=list)
     target: str | None = None  # symlink target
     mode: str | None = None  # --chmod / install -m, when known
+    arch: str | None = None  # see Lookup.arch
+    arch_origin: Origin | None = None
 
     def clone(self) -> Node:
         return Node(
@@ -83,6 +89,8 @@ class Node:
             list(self.opacities),
             self.target,
             self.mode,
+            self.arch,
+            self.arch_origin,
         )
 
 
@@ -152,7 +160,7 @@ class FileTree:
             applicable.extend(child.opacities)
             node = child
         presence = Presence.YES if certain else Presence.UNKNOWN
-        return Lookup(presence, node.kind, tuple(node.origins))
+        return Lookup(presence, node.kind, tuple(node.origins), node.arch, node.arch_origin)
 
     def is_dir(self, path: str) -> Presence:
         found = self.lookup(path)
@@ -224,6 +232,8 @@ class FileTree:
         certain: bool = True,
         target: str | None = None,
         mode: str | None = None,
+        arch: str | None = None,
+        arch_origin: Origin | None = None,
     ) -> None:
         """Create ``path`` (and its missing parents as directories), like ``mkdir -p`` + write."""
         path = normalize(path)
@@ -241,7 +251,9 @@ class FileTree:
             # An uncertain write over something that exists leaves something there.
             existing.origins.append(origin)
             return
-        parent.children[name] = Node(kind, seq, certain, [origin], target=target, mode=mode)
+        parent.children[name] = Node(
+            kind, seq, certain, [origin], target=target, mode=mode, arch=arch, arch_origin=arch_origin
+        )
 
     def _ensure_dir(self, path: str, origin: Origin, certain: bool) -> Node:
         node = self.root
