@@ -40,3 +40,6 @@ class Problem(NamedTuple):
     span: Span
     message: str
     related: tuple[Related, ...] = ()
+    # A check may lower or raise its rule's default severity for one case (e.g. MX102 is an
+    # error only when the image runs a backend); config overrides still win.
+    severity: str | None = None
