@@ -1,0 +1,8 @@
+"""Every check module; importing this package registers them all."""
+
+from mext_lint.checks import (  # noqa: F401
+    inputs,
+    labels,
+    metadata_rules,
+    platform_rules,
+)

@@ -1,0 +1,268 @@
+"""The command line: ``mext-lint [PATH ...]``, ``mext-lint rule CODE``, ``mext-lint image-tree``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+
+from mext_lint import __version__
+from mext_lint.settings import Settings
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+SUBCOMMANDS = ("check", "rule", "image-tree")
+
+
+class UsageError(Exception):
+    """A bad option, path or configuration: one line on stderr, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--platform",
+        action="append",
+        metavar="OS/ARCH[,...]",
+        help="target platforms to simulate (default: linux/amd64,linux/arm64)",
+    )
+    parser.add_argument(
+        "--build-arg",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a build argument, as `docker build --build-arg` (repeatable)",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+
+
+def check_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="mext-lint",
+        description="Lint Docker Desktop extensions: Dockerfile, metadata.json, labels and"
+        " every host binary on every platform, before anything is built.",
+        epilog="Other commands: `mext-lint rule CODE|--all`, `mext-lint image-tree [PATH]`."
+        " Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or internal error.",
+    )
+    parser.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    parser.add_argument("--format", choices=("text", "json"), help="output format (default: text)")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    parser.add_argument("--select", action="append", default=[], metavar="RULES")
+    parser.add_argument("--ignore", action="append", default=[], metavar="RULES")
+    parser.add_argument("--extend-select", action="append", default=[], metavar="RULES")
+    parser.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info"),
+        help="lowest severity that makes the exit code 1 (default: warning)",
+    )
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    parser.add_argument("--no-color", action="store_true", help="never colour the text output")
+    parser.add_argument("--version", action="version", version=f"mext-lint {__version__}")
+    _common(parser)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        if args and args[0] == "rule":
+            return rule_command(args[1:])
+        if args and args[0] == "image-tree":
+            return image_tree_command(args[1:])
+        if args and args[0] == "check":
+            args = args[1:]
+        return check_command(args)
+    except UsageError as error:
+        print(f"mext-lint: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("mext-lint: interrupted", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as error:
+        if debug:
+            raise
+        print(
+            f"mext-lint: internal error: {type(error).__name__}: {error}"
+            " (run with --debug for the traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+
+
+def _split_list(values: Sequence[str] | None) -> list[str]:
+    return [item.strip() for value in values or () for item in value.split(",") if item.strip()]
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    from mext_lint.catalog import load_catalog
+    from mext_lint.platforms import Platform
+    from mext_lint.selectors import SelectorError, resolve
+
+    settings = Settings()
+    catalog = load_catalog()
+    try:
+        if getattr(args, "select", None):
+            settings = replace(settings, select=resolve(_split_list(args.select), catalog))
+        if getattr(args, "extend_select", None):
+            base = settings.select if settings.select is not None else frozenset(catalog)
+            extra = resolve(_split_list(args.extend_select), catalog)
+            settings = replace(settings, select=base | extra)
+        if getattr(args, "ignore", None):
+            settings = replace(settings, ignore=resolve(_split_list(args.ignore), catalog))
+    except SelectorError as error:
+        raise UsageError(str(error)) from None
+    if args.platform:
+        try:
+            platforms = tuple(Platform.parse(p) for p in _split_list(args.platform))
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+        settings = replace(settings, platforms=tuple(dict.fromkeys(platforms)))
+    if args.build_arg:
+        build_args = dict(settings.build_args)
+        for item in args.build_arg:
+            name, sep, value = item.partition("=")
+            if not name:
+                raise UsageError(f"--build-arg {item!r}: expected NAME=VALUE")
+            build_args[name] = value if sep else os.environ.get(name, "")
+        settings = replace(settings, build_args=build_args)
+    if getattr(args, "fail_on", None):
+        settings = replace(settings, fail_on=args.fail_on)
+    return settings
+
+
+def check_command(argv: Sequence[str]) -> int:
+    from mext_lint.discover import DiscoveryError, find_roots
+    from mext_lint.engine import enabled_checks, lint_extension
+    from mext_lint.extension import open_extension
+    from mext_lint.findings import SEVERITY_RANK
+    from mext_lint.report import Run, reporter
+
+    args = check_parser().parse_args(argv)
+    settings = _settings(args)
+    try:
+        roots = find_roots(args.paths, settings.exclude)
+    except DiscoveryError as error:
+        raise UsageError(str(error)) from None
+    findings = []
+    for root in roots:
+        findings.extend(lint_extension(open_extension(root, settings), settings))
+    threshold = SEVERITY_RANK[settings.fail_on]
+    failing = any(SEVERITY_RANK[f.severity] >= threshold for f in findings)
+    exit_code = EXIT_FINDINGS if failing and not args.exit_zero else EXIT_CLEAN
+    output_format = args.format or "text"
+    color = (
+        output_format == "text"
+        and not args.output
+        and not args.no_color
+        and "NO_COLOR" not in os.environ
+        and sys.stdout.isatty()
+    )
+    run = Run(
+        extensions=len(roots),
+        exit_code=exit_code,
+        color=color,
+        enabled_rules=tuple(check.code for check in enabled_checks(settings)),
+    )
+    _emit(reporter(output_format)(findings, run), args.output)
+    return exit_code
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as error:
+        raise UsageError(f"cannot write {output}: {error.strerror or error}") from None
+
+
+def rule_command(argv: Sequence[str]) -> int:
+    import json
+
+    from mext_lint.catalog import load_catalog
+
+    parser = _Parser(prog="mext-lint rule", description="Show a rule's documentation.")
+    parser.add_argument("code", nargs="?", help="a rule code (MX103) or name")
+    parser.add_argument("--all", action="store_true", help="list every rule")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    args = parser.parse_args(argv)
+    catalog = load_catalog()
+    if args.all:
+        if args.format == "json":
+            rows = [
+                {
+                    "code": r.code,
+                    "name": r.name,
+                    "severity": r.severity,
+                    "summary": r.summary,
+                    "since": r.since,
+                    "tags": list(r.tags),
+                    "help_uri": r.help_uri,
+                }
+                for r in catalog.values()
+            ]
+            print(json.dumps(rows, indent=2))
+        else:
+            for r in catalog.values():
+                print(f"{r.code}  {r.name:<28} {r.severity:<8} {r.summary}")
+        return EXIT_CLEAN
+    if not args.code:
+        raise UsageError("rule: give a rule code (e.g. MX103) or --all")
+    by_name = {r.name: r for r in catalog.values()}
+    rule = catalog.get(args.code.upper()) or by_name.get(args.code)
+    if rule is None:
+        raise UsageError(f"rule: unknown rule {args.code!r} (`mext-lint rule --all` lists them)")
+    if args.format == "json":
+        print(json.dumps({**rule._asdict(), "tags": list(rule.tags), "help_uri": rule.help_uri}))
+    else:
+        print(
+            f"# {rule.code} {rule.name} ({rule.severity})\n\n{rule.summary}\n\n{rule.doc}", end=""
+        )
+    return EXIT_CLEAN
+
+
+def image_tree_command(argv: Sequence[str]) -> int:
+    from mext_lint.discover import DiscoveryError, find_roots
+    from mext_lint.engine import simulate_images
+    from mext_lint.extension import open_extension
+    from mext_lint.simulate.render import render_tree_json, render_tree_text
+
+    parser = _Parser(
+        prog="mext-lint image-tree",
+        description="Print the simulated file tree of each image variant, with the Dockerfile"
+        " line that produced each path.",
+    )
+    parser.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    _common(parser)
+    args = parser.parse_args(argv)
+    settings = _settings(args)
+    try:
+        roots = find_roots(args.paths)
+    except DiscoveryError as error:
+        raise UsageError(str(error)) from None
+    if not roots:
+        raise UsageError("image-tree: no extension found (a directory holding metadata.json)")
+    import json
+
+    documents = []
+    for root in roots:
+        ext = open_extension(root, settings)
+        if ext.dockerfile is None:
+            raise UsageError(f"image-tree: {ext.display_root} has no readable Dockerfile")
+        images = list(simulate_images(ext, settings).values())
+        if args.format == "json":
+            documents.append({"extension": ext.display_root, "variants": render_tree_json(images)})
+        else:
+            sys.stdout.write(f"# {ext.display_root}\n{render_tree_text(images)}")
+    if args.format == "json":
+        print(json.dumps(documents, indent=2))
+    return EXIT_CLEAN

@@ -1,0 +1,124 @@
+"""An extension root and the models read from it (each file read and parsed once)."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mext_lint.settings import Settings
+from mext_lint.sources import display_path, read_text
+from mext_lint.spans import Span
+
+if TYPE_CHECKING:
+    from mext_lint.dockerfile.model import Dockerfile
+    from mext_lint.metadata import Metadata
+    from mext_lint.simulate.context import BuildContext
+
+METADATA_NAME = "metadata.json"
+DOCKERFILE_NAMES = ("Dockerfile", "Containerfile")
+
+
+@dataclass(frozen=True)
+class FileError:
+    """A file that exists but could not be read or decoded."""
+
+    span: Span
+    message: str
+
+
+@dataclass
+class Extension:
+    root: Path
+    dockerfile_path: Path | None  # None when the root has no Dockerfile
+    metadata_path: Path | None  # None when there is no metadata.json beside the Dockerfile
+    context_root: Path
+    settings: Settings
+
+    @property
+    def display_root(self) -> str:
+        return display_path(self.root)
+
+    @functools.cached_property
+    def dockerfile_source(self) -> tuple[Dockerfile | None, FileError | None]:
+        if self.dockerfile_path is None:
+            return None, None
+        from mext_lint.dockerfile.parser import parse_dockerfile
+
+        shown = display_path(self.dockerfile_path)
+        source = read_text(self.dockerfile_path)
+        if source.text is None:
+            return None, FileError(Span.point(shown, 1, 1), f"{shown} {source.error}")
+        return parse_dockerfile(source.text, shown), None
+
+    @property
+    def dockerfile(self) -> Dockerfile | None:
+        return self.dockerfile_source[0]
+
+    @functools.cached_property
+    def metadata_source(self) -> tuple[Metadata | None, FileError | None]:
+        if self.metadata_path is None:
+            return None, None
+        from mext_lint.metadata import load_metadata
+
+        shown = display_path(self.metadata_path)
+        source = read_text(self.metadata_path)
+        if source.text is None:
+            return None, FileError(Span.point(shown, 1, 1), f"{shown} {source.error}")
+        return load_metadata(source.text, shown), None
+
+    @property
+    def metadata(self) -> Metadata | None:
+        return self.metadata_source[0]
+
+    @functools.cached_property
+    def compose_path(self) -> Path | None:
+        """The compose file metadata.json names, on disk in the build context."""
+        metadata = self.metadata
+        located = metadata.composefile if metadata is not None else None
+        if located is None or not located.value.strip():
+            return None
+        candidate = self.context_root / located.value.lstrip("/")
+        try:
+            inside = candidate.resolve().is_relative_to(self.context_root.resolve())
+        except OSError:
+            return None
+        return candidate if inside and candidate.is_file() else None
+
+    @functools.cached_property
+    def compose_text(self) -> str | None:
+        path = self.compose_path
+        return read_text(path).text if path is not None else None
+
+    @functools.cached_property
+    def context(self) -> BuildContext | None:
+        from mext_lint.simulate.context import BuildContext
+
+        if not self.context_root.is_dir():
+            return None
+        name = self.dockerfile_path.name if self.dockerfile_path else None
+        return BuildContext.load(self.context_root, dockerfile_name=name)
+
+
+def find_dockerfile(root: Path, settings: Settings) -> Path | None:
+    if settings.dockerfile:
+        configured = root / settings.dockerfile
+        return configured if configured.exists() else None
+    for name in DOCKERFILE_NAMES:
+        candidate = root / name
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def open_extension(root: Path, settings: Settings) -> Extension:
+    metadata = root / METADATA_NAME
+    context = root / settings.context if settings.context else root
+    return Extension(
+        root=root,
+        dockerfile_path=find_dockerfile(root, settings),
+        metadata_path=metadata if metadata.exists() else None,
+        context_root=context,
+        settings=settings,
+    )

@@ -1,0 +1,34 @@
+"""Reporters turn findings into one output format each; the CLI picks one by name."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from mext_lint.findings import Finding
+
+
+@dataclass(frozen=True)
+class Run:
+    """What a reporter may say about the run besides the findings."""
+
+    extensions: int  # how many extension roots were linted
+    exit_code: int
+    color: bool = False
+    enabled_rules: tuple[str, ...] = ()  # codes, for formats that list their rules
+
+
+Reporter = Callable[[Sequence[Finding], Run], str]
+
+# name -> module with a `render(findings, run) -> str` function, imported only when chosen.
+REPORTER_MODULES = {
+    "text": "mext_lint.report.text",
+    "json": "mext_lint.report.json_format",
+}
+
+
+def reporter(name: str) -> Reporter:
+    module = importlib.import_module(REPORTER_MODULES[name])
+    render: Reporter = module.render
+    return render

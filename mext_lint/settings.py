@@ -1,0 +1,29 @@
+"""The settings one lint run uses, after command line and configuration are merged."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from mext_lint.platforms import DEFAULT_PLATFORMS, HOSTS, Host, Platform
+
+
+@dataclass(frozen=True)
+class Settings:
+    select: frozenset[str] | None = None  # rule codes; None = every rule
+    ignore: frozenset[str] = frozenset()
+    severity: Mapping[str, str] = field(default_factory=dict)  # code -> severity override
+    fail_on: str = "warning"  # lowest severity that makes the exit code 1
+    platforms: tuple[Platform, ...] = DEFAULT_PLATFORMS
+    hosts: tuple[Host, ...] = HOSTS
+    build_args: Mapping[str, str] = field(default_factory=dict)
+    dockerfile: str | None = None  # path relative to the extension root
+    context: str | None = None  # build context relative to the extension root
+    exclude: tuple[str, ...] = ()  # glob patterns of paths not searched
+    # glob of file paths (relative to the config file's directory) -> codes ignored there
+    per_file_ignores: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def enabled(self, code: str) -> bool:
+        if code in self.ignore:
+            return False
+        return self.select is None or code in self.select
