@@ -1,8 +1,8 @@
 """What the parser produces: instructions with exact spans, as BuildKit would read them.
 
 The shapes mirror BuildKit's parser output (``parser.Node``) so that the differential test can
-compare them one to one: ``value`` holds what BuildKit stores in ``Node.Next`` (the raw words, quotes
-kept, before any variable expansion), ``flags`` the raw ``--name=value`` strings.
+compare them one to one: ``value`` holds what BuildKit stores in ``Node.Next`` (the raw words,
+quotes kept, before any variable expansion), ``flags`` the raw ``--name=value`` strings.
 """
 
 from __future__ import annotations

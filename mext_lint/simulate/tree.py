@@ -252,7 +252,14 @@ class FileTree:
             existing.origins.append(origin)
             return
         parent.children[name] = Node(
-            kind, seq, certain, [origin], target=target, mode=mode, arch=arch, arch_origin=arch_origin
+            kind,
+            seq,
+            certain,
+            [origin],
+            target=target,
+            mode=mode,
+            arch=arch,
+            arch_origin=arch_origin,
         )
 
     def _ensure_dir(self, path: str, origin: Origin, certain: bool) -> Node:
