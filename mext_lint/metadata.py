@@ -222,7 +222,8 @@ def load_metadata(text: str, path: str) -> Metadata:
     try:
         data = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
-        issue = SyntaxIssue(_decode_error_message(text, error, lines), lines.point(path, error.pos))
+        offset = error.pos if text.strip() else 0  # an empty file is reported at 1:1
+        issue = SyntaxIssue(_decode_error_message(text, error, lines), lines.point(path, offset))
         return Metadata(path, text, None, issue)
     except _NonStandardConstant:
         return Metadata(path, text, None, _constant_issue(text, path, lines))
@@ -471,6 +472,8 @@ def _plain_decode_message(text: str, json_message: str, pos: int, lines: _LineIn
         return _missing_separator_message(text, pos, found, lines)
     if json_message.startswith("Unterminated string"):
         return "this string is never closed; add the missing '\"'"
+    if json_message.startswith("Invalid control character") and char in "\r\n":
+        return "this string is not closed before the line ends; add the missing '\"'"
     if json_message.startswith("Invalid control character"):
         return f"raw control character {found} inside a string; write it as an escape (\\n, \\t)"
     if json_message.startswith("Invalid \\uXXXX"):
