@@ -94,3 +94,13 @@ def load_catalog() -> dict[str, Rule]:
 
 def rules_by_name() -> dict[str, Rule]:
     return {rule.name: rule for rule in load_catalog().values()}
+
+
+def markdown_table(rules: dict[str, Rule]) -> str:
+    """The README's rule table."""
+    rows = ["| code | name | severity | what it reports |", "|---|---|---|---|"]
+    rows += [
+        f"| [{r.code}](rules/{r.code}.md) | {r.name} | {r.severity} | {r.summary} |"
+        for r in rules.values()
+    ]
+    return "\n".join(rows)
