@@ -29,6 +29,7 @@ _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 _NON_STANDARD_CONSTANTS = ("-Infinity", "Infinity", "NaN")
 _LITERALS = ("true", "false", "null", *_NON_STANDARD_CONSTANTS)
 _STRUCTURE = re.compile(r'["{}\[\]]')
+_STRUCTURE_AND_CONSTANTS = re.compile(r'["{}\[\]NI]')
 
 
 @dataclass(frozen=True)
@@ -405,7 +406,7 @@ def _structure(text: str, stop: int, include_constants: bool = False) -> Iterato
 
     With ``include_constants``, also yields the offset of every N/I outside strings.
     """
-    pattern = re.compile(r'["{}\[\]NI]') if include_constants else _STRUCTURE
+    pattern = _STRUCTURE_AND_CONSTANTS if include_constants else _STRUCTURE
     pos = 0
     while True:
         match = pattern.search(text, pos, stop)
