@@ -1,6 +1,8 @@
 """Every check module; importing this package registers them all."""
 
 from mext_lint.checks import (  # noqa: F401
+    host_binaries,
+    image_files,
     inputs,
     labels,
     metadata_rules,

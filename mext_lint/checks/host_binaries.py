@@ -1,0 +1,212 @@
+"""MX103-MX108: every host binary, on every host that pulls each image variant."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+
+from mext_lint.metadata import HOST_OSES, HostBinary
+from mext_lint.platforms import Host, Platform
+from mext_lint.registry import CheckContext, check
+from mext_lint.simulate.tree import Kind, Lookup, Presence
+from mext_lint.spans import Problem, Related
+
+WINDOWS_SUFFIXES = (".exe", ".cmd", ".bat", ".ps1", ".com")
+OS_DIRECTORIES = {"darwin": "darwin", "windows": "windows", "linux": "linux"}
+OS_NAMES = {"darwin": "macOS", "windows": "Windows", "linux": "Linux"}
+WINDOWS_ON_ARM = "windows/arm64"
+
+
+def protected_hosts(ctx: CheckContext, os_name: str, platform: Platform) -> list[Host]:
+    """Hosts of ``os_name`` pulling ``platform`` that MX103/MX104 protect (not Windows on Arm,
+    which MX108 covers on its own)."""
+    return [
+        host
+        for host in ctx.hosts
+        if host.os == os_name and host.pulls == platform and host.key != WINDOWS_ON_ARM
+    ]
+
+
+def image_path(path: str) -> str:
+    return "/" + path.lstrip("/")
+
+
+def tool_name(path: str) -> str:
+    name = posixpath.basename(path.rstrip("/"))
+    for suffix in WINDOWS_SUFFIXES:
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def created_elsewhere(ctx: CheckContext, path: str) -> tuple[Related, ...]:
+    """Where the other variants create ``path``: what the user compares against."""
+    related: list[Related] = []
+    for platform, image in ctx.images.items():
+        if platform == ctx.platform:
+            continue
+        found = image.has(path)
+        if found.presence is Presence.YES:
+            related.extend(Related(o.span, f"{o.message} (on {platform})") for o in found.origins)
+    return tuple(related)
+
+
+def why_missing(found: Lookup) -> tuple[Related, ...]:
+    return tuple(found.origins)
+
+
+@check("MX103", per_platform=True, needs_dockerfile=True, needs_metadata=True)
+def host_binary_missing(ctx: CheckContext) -> Iterator[Problem]:
+    assert ctx.platform is not None and ctx.ext.metadata is not None
+    for binary in ctx.ext.metadata.host_binaries:
+        hosts = protected_hosts(ctx, binary.os, ctx.platform)
+        if not hosts:
+            continue
+        path = image_path(binary.path)
+        found = ctx.image.has(path)
+        if found.presence is not Presence.NO:
+            continue
+        who = " and ".join(host.label for host in hosts)
+        yield Problem(
+            binary.span,
+            f'host binary "{binary.path}" is not in the {ctx.platform} image'
+            f" ({who} get{'s' if len(hosts) == 1 else ''} no {tool_name(binary.path)})",
+            why_missing(found) + created_elsewhere(ctx, path),
+        )
+
+
+@check("MX104", per_platform=True, needs_dockerfile=True, needs_metadata=True)
+def host_binary_wrong_arch(ctx: CheckContext) -> Iterator[Problem]:
+    assert ctx.platform is not None and ctx.ext.metadata is not None
+    for binary in ctx.ext.metadata.host_binaries:
+        hosts = protected_hosts(ctx, binary.os, ctx.platform)
+        if not hosts:
+            continue
+        found = ctx.image.has(image_path(binary.path))
+        if found.presence is Presence.NO or found.arch is None:
+            continue
+        if found.arch == ctx.platform.arch:
+            continue
+        who = " and ".join(host.label for host in hosts)
+        related = (found.arch_origin,) if found.arch_origin is not None else ()
+        yield Problem(
+            binary.span,
+            f'host binary "{binary.path}" in the {ctx.platform} image is built for'
+            f" {found.arch}, not {ctx.platform.arch}: {who} cannot run it"
+            " (derive the architecture from ${TARGETARCH})",
+            related,
+        )
+
+
+def os_mismatch(binary: HostBinary) -> str | None:
+    parts = [p.lower() for p in binary.path.split("/") if p]
+    name = parts[-1] if parts else ""
+    windows_name = name.endswith(WINDOWS_SUFFIXES)
+    directories = set(parts[:-1])
+    if binary.os == "windows":
+        if not windows_name:
+            return (
+                f'Windows host binary "{binary.path}" has no .exe, .cmd, .bat, .ps1 or .com'
+                " suffix: Windows cannot run it"
+            )
+        wrong = directories & {"darwin", "linux"}
+        if wrong:
+            return (
+                f'Windows host binary "{binary.path}" lives under /{sorted(wrong)[0]}/: is it'
+                " the right file?"
+            )
+        return None
+    label = OS_NAMES[binary.os]
+    if windows_name:
+        return f'{label} host binary "{binary.path}" has a Windows suffix: is it the right file?'
+    wrong = directories & ({"darwin", "linux", "windows"} - {binary.os})
+    if "windows" in wrong:
+        return f'{label} host binary "{binary.path}" lives under /windows/: is it the right file?'
+    return None
+
+
+@check("MX105", needs_metadata=True)
+def host_binary_os_mismatch(ctx: CheckContext) -> Iterator[Problem]:
+    assert ctx.ext.metadata is not None
+    for binary in ctx.ext.metadata.host_binaries:
+        message = os_mismatch(binary)
+        if message is not None:
+            yield Problem(binary.span, message)
+
+
+@check("MX106", needs_metadata=True)
+def host_os_not_covered(ctx: CheckContext) -> Iterator[Problem]:
+    metadata = ctx.ext.metadata
+    assert metadata is not None
+    binaries = metadata.host_binaries
+    if not binaries:
+        return
+    named = {binary.os for binary in binaries}
+    protected = {host.os for host in ctx.hosts}
+    missing = [os_name for os_name in HOST_OSES if os_name not in named and os_name in protected]
+    if not missing:
+        return
+    tools = sorted({tool_name(binary.path) for binary in binaries})
+    users = " and ".join(f"{OS_NAMES[os_name]} users" for os_name in missing)
+    yield Problem(
+        metadata.key_span("/host/binaries"),
+        f"host.binaries has no {', '.join(missing)} entry: {users} get no"
+        f" {', '.join(tools)}; add one per OS (or ignore this rule if the UI handles it)",
+    )
+
+
+@check("MX107", per_platform=True, needs_metadata=True)
+def host_binary_conflict(ctx: CheckContext) -> Iterator[Problem]:
+    assert ctx.ext.metadata is not None
+    seen_paths: set[tuple[str, str]] = set()
+    seen_names: dict[tuple[str, str], HostBinary] = {}
+    for binary in ctx.ext.metadata.host_binaries:
+        key = (binary.os, image_path(binary.path))
+        if key in seen_paths:
+            yield Problem(binary.span, f'"{binary.path}" is listed twice for {binary.os}')
+            continue
+        seen_paths.add(key)
+        name_key = (binary.os, posixpath.basename(binary.path.rstrip("/")))
+        first = seen_names.get(name_key)
+        if first is not None:
+            yield Problem(
+                binary.span,
+                f'"{binary.path}" and "{first.path}" are both copied to the {binary.os} host as'
+                f' "{name_key[1]}": Docker Desktop flattens host binaries by name, so one'
+                " overwrites the other",
+                (Related(first.span, "the other binary with that name"),),
+            )
+        else:
+            seen_names[name_key] = binary
+        if ctx.platform is not None and ctx.platform in ctx.images:
+            found = ctx.image.has(image_path(binary.path))
+            if found.presence is Presence.YES and found.kind is Kind.DIR:
+                yield Problem(
+                    binary.span,
+                    f'"{binary.path}" is a directory in the image, not a binary',
+                    tuple(found.origins),
+                )
+
+
+@check("MX108", per_platform=True, needs_dockerfile=True, needs_metadata=True)
+def windows_arm_gap(ctx: CheckContext) -> Iterator[Problem]:
+    assert ctx.platform is not None and ctx.ext.metadata is not None
+    if ctx.platform.arch != "arm64" or WINDOWS_ON_ARM not in {h.key for h in ctx.hosts}:
+        return
+    for binary in ctx.ext.metadata.host_binaries:
+        if binary.os != "windows":
+            continue
+        path = image_path(binary.path)
+        found = ctx.image.has(path)
+        if found.presence is not Presence.NO:
+            continue
+        elsewhere = created_elsewhere(ctx, path)
+        if not elsewhere and any(p.arch == "amd64" for p in ctx.images):
+            continue  # missing everywhere: MX103 reports it for Windows on x86_64
+        yield Problem(
+            binary.span,
+            f'host binary "{binary.path}" is not in the {ctx.platform} image: Windows on Arm'
+            f" (which pulls it) gets no {tool_name(binary.path)}; Windows on Arm runs amd64"
+            " .exe files under emulation, so copy the amd64 one into the arm64 variant too",
+            why_missing(found) + elsewhere,
+        )
