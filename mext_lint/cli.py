@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from mext_lint import __version__
+from mext_lint.report import REPORTER_MODULES
 from mext_lint.settings import Settings
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -50,7 +51,11 @@ def check_parser() -> argparse.ArgumentParser:
         " Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or internal error.",
     )
     parser.add_argument("paths", nargs="*", default=["."], metavar="PATH")
-    parser.add_argument("--format", choices=("text", "json"), help="output format (default: text)")
+    parser.add_argument(
+        "--format",
+        choices=tuple(REPORTER_MODULES),
+        help="output format (default: text; github under GitHub Actions)",
+    )
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
     parser.add_argument("--select", action="append", default=[], metavar="RULES")
     parser.add_argument("--ignore", action="append", default=[], metavar="RULES")
@@ -155,7 +160,9 @@ def check_command(argv: Sequence[str]) -> int:
     threshold = SEVERITY_RANK[settings.fail_on]
     failing = any(SEVERITY_RANK[f.severity] >= threshold for f in findings)
     exit_code = EXIT_FINDINGS if failing and not args.exit_zero else EXIT_CLEAN
-    output_format = args.format or "text"
+    output_format = args.format or (
+        "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    )
     color = (
         output_format == "text"
         and not args.output

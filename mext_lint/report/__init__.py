@@ -25,6 +25,8 @@ Reporter = Callable[[Sequence[Finding], Run], str]
 REPORTER_MODULES = {
     "text": "mext_lint.report.text",
     "json": "mext_lint.report.json_format",
+    "sarif": "mext_lint.report.sarif",
+    "github": "mext_lint.report.github",
 }
 
 
