@@ -387,7 +387,7 @@ class DockerIgnore:
 
     def state(self, rel_path: str) -> IgnoreState:
         """The full decision for ``rel_path``, walking down from the context root."""
-        cleaned = clean_path(rel_path.lstrip("/"))
+        cleaned = clean_path(rel_path).lstrip("/")
         if cleaned in (".", "") or cleaned.startswith("../") or cleaned == "..":
             return _ROOT_STATE  # the root itself is never excluded; outside is not our call
         state = _ROOT_STATE
