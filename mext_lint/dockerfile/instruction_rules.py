@@ -1,0 +1,296 @@
+"""The checks BuildKit's instruction parser makes (``instructions/parse.go`` and ``bflag.go``).
+
+The line parser accepts any flags and any number of words; ``instructions.Parse`` then rejects
+unknown or malformed flags, missing arguments, bad stage names and the like, and the build fails.
+:func:`instruction_error` returns the first such message for one instruction, worded like BuildKit
+(lower-case flag errors with the ``--`` prefix, as since BuildKit 0.17).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from enum import Enum
+
+from mext_lint.dockerfile.heredoc_words import parse_heredoc_word
+from mext_lint.dockerfile.line_parsers import go_quote
+
+
+class FlagType(Enum):
+    BOOL = "bool"
+    STRING = "string"
+    STRINGS = "strings"  # repeatable
+
+
+_B, _S, _M = FlagType.BOOL, FlagType.STRING, FlagType.STRINGS
+_HEALTHCHECK_FLAGS = {
+    name: _S for name in ("interval", "timeout", "start-period", "start-interval", "retries")
+}
+# Flags each instruction declares before calling BFlags.Parse. `--exclude`, `--parents` (COPY),
+# `--security` and `--device` (RUN) need the labs syntax on older frontends; they are accepted
+# here so that a file valid under some frontend is never reported as broken.
+FLAGS: Mapping[str, Mapping[str, FlagType]] = {
+    "ADD": {
+        "chown": _S,
+        "chmod": _S,
+        "link": _B,
+        "keep-git-dir": _B,
+        "checksum": _S,
+        "unpack": _B,
+        "exclude": _M,
+    },
+    "COPY": {"chown": _S, "chmod": _S, "from": _S, "link": _B, "parents": _B, "exclude": _M},
+    "FROM": {"platform": _S},
+    "RUN": {"mount": _M, "network": _S, "security": _S, "device": _M},
+    "HEALTHCHECK": _HEALTHCHECK_FLAGS,
+}
+INSTRUCTIONS = frozenset(
+    {
+        "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK",
+        "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR",
+    }
+)  # fmt: skip
+_STAGE_NAME = re.compile(r"[a-z][a-z0-9\-_.]*")
+_DURATION_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)([^0-9.]*)")
+_DURATION_UNITS = {
+    "ns": 1,
+    "us": 1_000,
+    "\u00b5s": 1_000,
+    "\u03bcs": 1_000,
+    "ms": 1_000_000,
+    "s": 1_000_000_000,
+    "m": 60_000_000_000,
+    "h": 3_600_000_000_000,
+}
+_MILLISECOND = 1_000_000
+_INT32 = range(-(2**31), 2**31)
+
+
+def suggestion(value: str, options: Sequence[str]) -> str | None:
+    """The closest option within a small edit distance (BuildKit's ``suggest.Search``)."""
+    best: tuple[int, str] | None = None
+    for option in options:
+        distance = _edit_distance(value.lower(), option.lower())
+        if best is None or distance < best[0]:
+            best = (distance, option)
+    if best is None or best[0] == 0 or best[0] > max(1, min(2, len(value) // 3)):
+        return None
+    return best[1]
+
+
+def _edit_distance(left: str, right: str) -> int:
+    if abs(len(left) - len(right)) > 2 or max(len(left), len(right)) > 64:
+        return 3  # farther than any suggestion we would make; keeps this cheap
+    previous = list(range(len(right) + 1))
+    for row, left_char in enumerate(left, 1):
+        current = [row]
+        for column, right_char in enumerate(right, 1):
+            cost = 0 if left_char == right_char else 1
+            current.append(min(previous[column] + 1, current[-1] + 1, previous[column - 1] + cost))
+        previous = current
+    return previous[-1]
+
+
+def flags_error(raw_flags: Sequence[str], declared: Mapping[str, FlagType]) -> str | None:
+    """``BFlags.Parse``: unknown, duplicated or ill-valued flags."""
+    used: set[str] = set()
+    for raw in raw_flags:
+        if raw == "--":
+            return None
+        if not raw.startswith("--"):
+            return f"arg should start with -- : {raw}"
+        flag_name, has_value, value = raw.partition("=")
+        name = flag_name[2:]
+        kind = declared.get(name)
+        if kind is None:
+            error = f"unknown flag: {flag_name}"
+            match = suggestion(name, list(declared))
+            return f"{error} (did you mean --{match}?)" if match else error
+        if name in used and kind is not FlagType.STRINGS:
+            return f"duplicate flag specified: {flag_name}"
+        used.add(name)
+        if kind is FlagType.BOOL:
+            if has_value and not value:
+                return f"missing a value on flag: {flag_name}"
+            if value.lower() not in ("", "true", "false"):
+                return f"expecting boolean value for flag {flag_name}, not: {value}"
+        elif not has_value:
+            return f"missing a value on flag: {flag_name}"
+    return None
+
+
+def _at_least_one(keyword: str) -> str:
+    return f"{keyword} requires at least one argument"
+
+
+def _exactly_one(keyword: str) -> str:
+    return f"{keyword} requires exactly one argument"
+
+
+def _no_destination(keyword: str) -> str:
+    return (
+        f"{keyword} requires at least two arguments, but only one was provided. "
+        "Destination could not be determined"
+    )
+
+
+def _key_values_error(keyword: str, args: Sequence[str]) -> str | None:
+    if not args:
+        return _at_least_one(keyword)
+    if any(not key for key in args[::2]):
+        return f"{keyword} names can not be blank"
+    return None
+
+
+def _stage_name_error(args: Sequence[str]) -> str | None:
+    if len(args) == 3 and args[1].lower() == "as":
+        if _STAGE_NAME.fullmatch(args[2].lower()) is None:
+            return (
+                f"invalid name for build stage: {go_quote(args[2])}, "
+                "name can't start with a number or contain symbols"
+            )
+        return None
+    if len(args) != 1:
+        return "FROM requires either one or three arguments"
+    return None
+
+
+def _copy_error(keyword: str, flags: Sequence[str], args: Sequence[str]) -> str | None:
+    if len(args) < 2:
+        return _no_destination(keyword)
+    error = flags_error(flags, FLAGS[keyword])
+    if error is None and parse_heredoc_word(args[-1]) is not None:
+        return f"{keyword} cannot accept a heredoc as a destination"
+    return error
+
+
+def go_duration(text: str) -> int | str:
+    """Go's ``time.ParseDuration``: nanoseconds, or BuildKit's error message."""
+    invalid = f"time: invalid duration {go_quote(text)}"
+    body = text[1:] if text[:1] in "+-" else text
+    if body == "0":
+        return 0
+    if not body:
+        return invalid
+    total = 0.0
+    position = 0
+    while position < len(body):
+        match = _DURATION_PART.match(body, position)
+        assert match is not None  # the pattern also matches the empty string
+        number, unit = match.groups()
+        if number in ("", "."):
+            return invalid
+        if not unit:
+            return f"time: missing unit in duration {go_quote(text)}"
+        if unit not in _DURATION_UNITS:
+            return f"time: unknown unit {go_quote(unit)} in duration {go_quote(text)}"
+        total += float(number) * _DURATION_UNITS[unit]
+        position = match.end()
+    return int(-total if text.startswith("-") else total)
+
+
+def _healthcheck_values_error(flags: Sequence[str]) -> str | None:
+    values = dict(flag[2:].partition("=")[::2] for flag in flags)
+    for name in ("interval", "timeout", "start-period", "start-interval"):
+        if values.get(name):
+            nanoseconds = go_duration(values[name])
+            if isinstance(nanoseconds, str):
+                return nanoseconds
+            if nanoseconds != 0 and nanoseconds < _MILLISECOND:
+                return f"Interval {go_quote(name)} cannot be less than 1ms"
+    retries = values.get("retries")
+    if retries:
+        if re.fullmatch(r"[+-]?[0-9]+", retries, re.ASCII) is None:
+            return f"strconv.ParseInt: parsing {go_quote(retries)}: invalid syntax"
+        if len(retries) > 12 or int(retries) not in _INT32:
+            return f"strconv.ParseInt: parsing {go_quote(retries)}: value out of range"
+        if int(retries) < 0:
+            return f"--retries cannot be negative ({int(retries)})"
+    return None
+
+
+def _healthcheck_error(flags: Sequence[str], args: Sequence[str], json_form: bool) -> str | None:
+    if not args:
+        return _at_least_one("HEALTHCHECK")
+    kind = args[0].upper()
+    if kind == "NONE":
+        return "HEALTHCHECK NONE takes no arguments" if len(args) > 1 else None
+    error = flags_error(flags, _HEALTHCHECK_FLAGS)
+    if error is not None:
+        return error
+    if kind != "CMD":
+        return f"Unknown type {go_quote(kind)} in HEALTHCHECK (try CMD)"
+    if len(args) == 1:
+        return "Missing command after HEALTHCHECK CMD"
+    return _healthcheck_values_error(flags)
+
+
+def _onbuild_error(flags: Sequence[str], args: Sequence[str]) -> str | None:
+    if not args:
+        return _at_least_one("ONBUILD")
+    error = flags_error(flags, {})
+    if error is not None:
+        return error
+    trigger = args[0].strip().upper()
+    if trigger == "ONBUILD":
+        return "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed"
+    if trigger in ("MAINTAINER", "FROM"):
+        return f"{trigger} isn't allowed as an ONBUILD trigger"
+    return None
+
+
+def _volume_error(flags: Sequence[str], args: Sequence[str]) -> str | None:
+    if not args:
+        return _at_least_one("VOLUME")
+    error = flags_error(flags, {})
+    if error is None and any(not volume.strip() for volume in args):
+        return "VOLUME specified can not be an empty string"
+    return error
+
+
+def _shell_error(flags: Sequence[str], args: Sequence[str], json_form: bool) -> str | None:
+    error = flags_error(flags, {})
+    if error is not None:
+        return error
+    if not args:
+        return _at_least_one("SHELL")
+    if not json_form:
+        return "SHELL requires the arguments to be in JSON form"
+    return None
+
+
+def instruction_error(
+    keyword: str, flags: Sequence[str], args: Sequence[str], json_form: bool
+) -> str | None:
+    """Why BuildKit's instruction parser rejects this instruction, or None.
+
+    ``args`` are BuildKit's ``nodeArgs``: the Node.Next values, and for ONBUILD the trigger
+    keyword followed by its values.
+    """
+    if keyword in ("ENV", "LABEL"):
+        return flags_error(flags, {}) or _key_values_error(keyword, args)
+    if keyword in ("ADD", "COPY"):
+        return _copy_error(keyword, flags, args)
+    if keyword == "FROM":
+        return _stage_name_error(args) or flags_error(flags, FLAGS["FROM"])
+    if keyword in ("MAINTAINER", "WORKDIR", "USER", "STOPSIGNAL"):
+        if len(args) != 1:
+            return _exactly_one(keyword)
+        # STOPSIGNAL never parses its flags, so BuildKit ignores any it is given.
+        return None if keyword == "STOPSIGNAL" else flags_error(flags, {})
+    if keyword in ("EXPOSE", "ARG"):
+        if not args:
+            return _at_least_one(keyword)
+        error = flags_error(flags, {})
+        if error is None and keyword == "ARG" and any(arg.startswith("=") for arg in args):
+            return "ARG names can not be blank"
+        return error
+    if keyword == "HEALTHCHECK":
+        return _healthcheck_error(flags, args, json_form)
+    if keyword == "ONBUILD":
+        return _onbuild_error(flags, args)
+    if keyword == "VOLUME":
+        return _volume_error(flags, args)
+    if keyword == "SHELL":
+        return _shell_error(flags, args, json_form)
+    return flags_error(flags, FLAGS.get(keyword, {}))  # RUN, CMD, ENTRYPOINT

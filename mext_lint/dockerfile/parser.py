@@ -1,0 +1,444 @@
+"""Parse a Dockerfile exactly as BuildKit's ``frontend/dockerfile/parser`` reads it.
+
+:func:`parse_dockerfile` follows ``parser.Parse`` line for line: parser directives at the top, line
+continuations with the escape character (skipping blank and comment lines inside them), heredoc
+bodies read after the line that opens them, then each joined line split into keyword, builder flags
+and the values of BuildKit's per-instruction line parser. On top of that it runs the checks of
+BuildKit's instruction parser (unknown instructions and flags, missing arguments, ...), so that
+``Dockerfile.errors`` holds every reason the build would fail at parse time.
+
+Unlike BuildKit it never stops at the first problem and never raises: each problem becomes a
+:class:`SyntaxIssue` and parsing goes on with the next line. Instructions with a known keyword are
+kept even when invalid; unknown ones are only reported.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import NamedTuple
+
+from mext_lint.dockerfile.heredoc_words import HeredocWord, ShellWord, heredocs_in_line, shell_words
+from mext_lint.dockerfile.instruction_rules import INSTRUCTIONS, instruction_error, suggestion
+from mext_lint.dockerfile.line_parsers import (
+    ParsedArgs,
+    parse_health_config,
+    parse_maybe_json,
+    parse_maybe_json_to_list,
+    parse_name_or_name_val,
+    parse_name_val,
+    parse_string,
+    parse_strings_whitespace_delimited,
+    split_command,
+)
+from mext_lint.dockerfile.logical_line import LogicalLine, Piece, go_trim_left, go_trim_right
+from mext_lint.dockerfile.model import (
+    Comment,
+    Directive,
+    Dockerfile,
+    Flag,
+    Heredoc,
+    Instruction,
+    SyntaxIssue,
+    Word,
+)
+from mext_lint.spans import Span
+
+__all__ = ["parse_dockerfile"]
+
+# bufio.Scanner's limit: a line (without its newline) may hold at most 65535 bytes.
+MAX_LINE_BYTES = 65535
+_DIRECTIVE_NAMES = frozenset({"syntax", "escape", "check"})
+_DIRECTIVE_SPACES = "\t\n\f\r "  # Go regexp's \s
+_HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
+_SHELL_COMMANDS = frozenset({"RUN", "CMD", "ENTRYPOINT"})
+_SPACED_HEREDOC_OPERATOR = re.compile(r"\d*<<-?", re.ASCII)
+_LEADING_TABS = re.compile(r"^\t+", re.MULTILINE)
+
+
+def parse_dockerfile(text: str, path: str) -> Dockerfile:
+    """Parse ``text`` (already decoded, BOM removed) into the model; ``path`` only goes in spans."""
+    return _Parser(text, path).parse()
+
+
+class _Built(NamedTuple):
+    """One instruction read from its joined line, before its span and heredocs are known."""
+
+    instruction: Instruction
+    keyword_text: str  # as written (BuildKit keeps the case in messages)
+    parse_error: str | None
+    node_args: list[str]  # BuildKit's nodeArgs, for the instruction checks
+
+
+class _SpacedHeredoc(NamedTuple):
+    """A `<< EOF` BuildKit did not read as a heredoc: the lines after it become instructions."""
+
+    operator: str
+    delimiter: str
+    line: int
+    reported: bool = False
+
+
+def _parse_args(keyword: str, line: str, start: int, end: int, escape: str) -> ParsedArgs:
+    """BuildKit's dispatch table: the line parser each instruction uses."""
+    if keyword in ("add", "copy", "volume"):
+        return parse_maybe_json_to_list(line, start, end)
+    if keyword in ("cmd", "entrypoint", "run", "shell"):
+        return parse_maybe_json(line, start, end)
+    if keyword in ("env", "label"):
+        return parse_name_val(line, start, end, keyword.upper(), escape)
+    if keyword == "arg":
+        return parse_name_or_name_val(line, start, end, escape)
+    if keyword in ("expose", "from"):
+        return parse_strings_whitespace_delimited(line, start, end)
+    if keyword == "healthcheck":
+        return parse_health_config(line, start, end)
+    if keyword in ("maintainer", "stopsignal", "user", "workdir"):
+        return parse_string(line, start, end)
+    return ParsedArgs([])  # parseIgnore (unknown instructions; ONBUILD is handled apart)
+
+
+def _trim_newline(line: str) -> str:
+    return line.rstrip("\r\n")
+
+
+def _utf8_length(line: str) -> int:
+    try:
+        return len(line.encode("utf-8", "surrogateescape"))
+    except UnicodeEncodeError:
+        return len(line.encode("utf-8", "surrogatepass"))
+
+
+def _directive_value(rest: str) -> str | None:
+    """The value part of ``^#\\s*name\\s*=\\s*(.+?)\\s*$`` after the "=", as RE2 would take it."""
+    start = 0
+    while start < len(rest) and rest[start] in _DIRECTIVE_SPACES:
+        start += 1
+    value = rest[start:].rstrip(_DIRECTIVE_SPACES)
+    if value:
+        return value
+    return rest[-1] if rest else None  # all spaces: `.+?` still takes the last one
+
+
+class _Parser:
+    def __init__(self, text: str, path: str) -> None:
+        self.text = text
+        self.path = path
+        self.lines = text.split("\n")
+        if self.lines[-1] == "":
+            self.lines.pop()  # the scanner yields no empty token after a final newline
+        self.limit = len(self.lines)
+        self.index = 0
+        self.escape = "\\"
+        self.directives_done = False
+        self.directives: list[Directive] = []
+        self.instructions: list[Instruction] = []
+        self.comments: list[Comment] = []
+        self.errors: list[SyntaxIssue] = []
+        self.node_count = 0
+        self.seen_from = False
+        self.spaced_heredoc: _SpacedHeredoc | None = None
+        self.terminated = False  # whether the last heredoc read found its terminator
+
+    # -- the line loop (parser.Parse) ------------------------------------------------------------
+
+    def parse(self) -> Dockerfile:
+        self.check_line_lengths()
+        while self.index < self.limit:
+            self.read_statement()
+        self.check_whole_file()
+        self.errors.sort(key=lambda issue: (issue.span.line, issue.span.column))
+        return Dockerfile(
+            self.path,
+            self.text,
+            self.escape,
+            tuple(self.directives),
+            tuple(self.instructions),
+            tuple(self.comments),
+            tuple(self.errors),
+        )
+
+    def check_line_lengths(self) -> None:
+        for index, line in enumerate(self.lines):
+            # 4 bytes per code point at most: only long lines need to be measured.
+            if len(line) * 4 > MAX_LINE_BYTES and _utf8_length(line) > MAX_LINE_BYTES:
+                message = f"dockerfile line greater than max allowed size of {MAX_LINE_BYTES}"
+                self.error(message, Span(self.path, index + 1, 1, index + 1, len(line) + 1))
+                self.limit = index  # BuildKit's scanner stops reading here
+                return
+
+    def has_newline(self, index: int) -> bool:
+        return index < len(self.lines) - 1 or self.text.endswith("\n")
+
+    def read_statement(self) -> None:
+        index = self.index
+        content = _trim_newline(self.lines[index])
+        bom = 1 if index == 0 and content.startswith("\ufeff") else 0
+        lead = go_trim_left(content, bom)
+        body = content[lead:]
+        self.index += 1
+        is_directive = self.read_directive(body, index + 1, lead)
+        if body.startswith("#"):
+            if not is_directive:
+                self.add_comment(body, index + 1, lead)
+            return
+        first, ended = self.trim_continuation(body)
+        if ended and not first:
+            return
+        pieces = [Piece(0, index + 1, lead + 1)] if first else []
+        parts = [first]
+        length = len(first)
+        last = index
+        while not ended and self.index < self.limit:
+            last = self.index
+            self.index += 1
+            line = _trim_newline(self.lines[last])
+            start = go_trim_left(line)
+            if start == len(line) or line.startswith("#", start):
+                continue  # blank and comment lines inside a continuation are skipped
+            piece, ended = self.trim_continuation(line)
+            if piece:
+                pieces.append(Piece(length, last + 1, 1))
+                parts.append(piece)
+                length += len(piece)
+        end = (last + 1, len(_trim_newline(self.lines[last])) + 1)
+        logical = LogicalLine(self.path, "".join(parts), pieces, end)
+        self.add_statement(logical, index + 1, lead + 1, last)
+
+    def trim_continuation(self, line: str) -> tuple[str, bool]:
+        """(text without the continuation escape, whether the statement ends on this line)."""
+        stripped = line.rstrip(" \t")
+        escape = self.escape
+        if stripped.endswith(escape) and (len(stripped) == 1 or stripped[-2] != escape):
+            return stripped[:-1], False
+        return line, True
+
+    # -- directives and comments -----------------------------------------------------------------
+
+    def read_directive(self, body: str, line: int, lead: int) -> bool:
+        """BuildKit's DirectiveParser.ParseLine: only lines before anything else count."""
+        if self.directives_done:
+            return False
+        if not body.startswith("#"):
+            self.directives_done = True
+            return False
+        rest = body[go_trim_left(body, 1) :]
+        name_end = 0
+        while name_end < len(rest) and (
+            rest[name_end].isascii()
+            and (rest[name_end].isalpha() or (name_end and rest[name_end].isdigit()))
+        ):
+            name_end += 1
+        equals = name_end
+        while equals < len(rest) and rest[equals] in _DIRECTIVE_SPACES:
+            equals += 1
+        value = _directive_value(rest[equals + 1 :]) if rest.startswith("=", equals) else None
+        name = rest[:name_end].lower()
+        if not name_end or value is None or name not in _DIRECTIVE_NAMES:
+            self.directives_done = True
+            return False
+        span = Span(self.path, line, lead + 1, line, lead + len(body) + 1)
+        if any(directive.name == name for directive in self.directives):
+            self.error(f"only one {name} parser directive can be used", span)
+            return True
+        if name == "escape":
+            if value not in ("\\", "`"):
+                self.error(f"invalid escape token '{value}' does not match ` or \\", span)
+                return True
+            self.escape = value
+        self.directives.append(Directive(name, value, span))
+        return True
+
+    def add_comment(self, body: str, line: int, lead: int) -> None:
+        start = go_trim_left(body, 1)
+        text = body[start : go_trim_right(body, start)]
+        self.comments.append(
+            Comment(text, Span(self.path, line, lead + 1, line, lead + len(body) + 1))
+        )
+
+    # -- instructions --------------------------------------------------------------------------
+
+    def add_statement(
+        self, logical: LogicalLine, start_line: int, start_column: int, last: int
+    ) -> None:
+        self.node_count += 1
+        built = self.build(logical, nested=False)
+        heredocs: tuple[Heredoc, ...] = ()
+        if "<<" in logical.text and self.can_contain_heredoc(built):
+            words, shell = heredocs_in_line(logical.text)
+            if words:
+                heredocs = self.read_heredocs(words, logical)
+                last = self.index - 1
+            else:
+                self.note_spaced_heredoc(shell, start_line)
+        end_column = len(_trim_newline(self.lines[last])) + 1
+        span = Span(self.path, start_line, start_column, last + 1, end_column)
+        instruction = self.finish(built.instruction, span, heredocs)
+        if instruction.keyword in INSTRUCTIONS:
+            self.instructions.append(instruction)
+            self.check_instruction(built, instruction)
+        else:
+            self.report_unknown(built.keyword_text, instruction, start_line)
+        hint = self.spaced_heredoc
+        if hint is not None and hint.line != start_line and logical.text.strip() == hint.delimiter:
+            self.spaced_heredoc = None  # the would-be terminator: the lines after it are fine
+
+    def build(self, logical: LogicalLine, *, nested: bool) -> _Built:
+        """``newNodeFromLine``: keyword, flags and values of one joined line."""
+        line = logical.text
+        parts = split_command(line)
+        keyword = parts.keyword.text.upper()
+        start, end = parts.args_start, parts.args_end
+        inner: _Built | None = None
+        if keyword == "ONBUILD":
+            parsed = ParsedArgs([])
+            if start < end and not nested:  # ONBUILD ONBUILD is an error: no need to go deeper
+                inner = self.build(logical.sub_line(start, end), nested=True)
+        else:
+            parsed = _parse_args(keyword.lower(), line, start, end, self.escape)
+        is_command = keyword in _SHELL_COMMANDS and not parsed.json_form and start < end
+        instruction = Instruction(
+            keyword=keyword,
+            span=logical.span(parts.keyword.start, end),
+            keyword_span=logical.span(parts.keyword.start, parts.keyword.end),
+            flags=tuple(_flag(raw.text, logical.span(raw.start, raw.end)) for raw in parts.flags),
+            value=tuple(Word(raw.text, logical.span(raw.start, raw.end)) for raw in parsed.values),
+            json_form=parsed.json_form,
+            heredocs=(),
+            original=line,
+            command=line[start:end] if is_command else "",
+            command_span=logical.span(
+                start if is_command else parts.keyword.end, end if is_command else 0
+            ),
+            command_segments=logical.segments(start, end) if is_command else (),
+            inner=inner.instruction if inner else None,
+        )
+        if inner is None:
+            node_args = [value.text for value in instruction.value]
+            return _Built(instruction, parts.keyword.text, parsed.error, node_args)
+        node_args = [inner.keyword_text, *inner.node_args]
+        return _Built(instruction, parts.keyword.text, inner.parse_error, node_args)
+
+    @staticmethod
+    def can_contain_heredoc(built: _Built) -> bool:
+        """``canContainHeredoc``: RUN, COPY, ADD (also under ONBUILD), never in JSON form."""
+        instruction = built.instruction
+        target = instruction.inner if instruction.inner is not None else instruction
+        heredoc_form = target.keyword in _HEREDOC_KEYWORDS and not target.json_form
+        return heredoc_form and built.parse_error is None
+
+    def read_heredocs(self, words: list[HeredocWord], logical: LogicalLine) -> tuple[Heredoc, ...]:
+        """Read each heredoc's body, in order, from the lines after the instruction."""
+        heredocs: list[Heredoc] = []
+        for word in words:
+            heredoc = self.read_heredoc(word)
+            heredocs.append(heredoc)
+            if not self.terminated:
+                self.error("unterminated heredoc", logical.span(word.start, word.end))
+                break
+        return tuple(heredocs)
+
+    def read_heredoc(self, word: HeredocWord) -> Heredoc:
+        first = self.index
+        body: list[str] = []
+        self.terminated = False
+        while self.index < self.limit:
+            line = self.lines[self.index]
+            self.index += 1
+            candidate = _trim_newline(line)
+            if word.strip_tabs:
+                candidate = candidate.lstrip("\t")
+            if candidate == word.name:
+                self.terminated = True
+                break
+            body.append(line + "\n" if self.has_newline(self.index - 1) else line)
+        content = "".join(body)
+        if word.strip_tabs:
+            content = _LEADING_TABS.sub("", content)
+        last = self.index  # 1-based number of the last line read
+        if last == first:  # nothing left to read: an empty span just after the instruction
+            span = Span(self.path, first + 1, 1, first + 1, 1)
+        else:
+            end_column = len(_trim_newline(self.lines[last - 1])) + 1
+            span = Span(self.path, first + 1, 1, last, end_column)
+        return Heredoc(word.name, content, word.expand, word.strip_tabs, word.fd, span, first + 1)
+
+    @staticmethod
+    def finish(instruction: Instruction, span: Span, heredocs: tuple[Heredoc, ...]) -> Instruction:
+        """Give the instruction (and ONBUILD's trigger) its full span and heredoc bodies."""
+        inner = instruction.inner
+        if inner is not None:
+            start = inner.keyword_span
+            inner_span = Span(span.path, start.line, start.column, span.end_line, span.end_column)
+            inner = inner._replace(span=inner_span, heredocs=heredocs)
+        return instruction._replace(span=span, heredocs=heredocs, inner=inner)
+
+    # -- problems --------------------------------------------------------------------------------
+
+    def error(self, message: str, span: Span) -> None:
+        self.errors.append(SyntaxIssue(message, span))
+
+    def note_spaced_heredoc(self, words: list[ShellWord], line: int) -> None:
+        """Remember `<< EOF` written with a space, to explain the errors its body causes."""
+        for operator, following in itertools.pairwise(words):
+            if _SPACED_HEREDOC_OPERATOR.fullmatch(operator.text):
+                unquoted = shell_words(following.text, raw_quotes=False, raw_escapes=False)
+                delimiter = unquoted[0].text if unquoted else following.text
+                self.spaced_heredoc = _SpacedHeredoc(operator.text, delimiter, line)
+                return
+
+    def report_unknown(self, written: str, instruction: Instruction, line: int) -> None:
+        """An unknown instruction; after `<< EOF` only the first one, with the real cause."""
+        message = f"unknown instruction: {written}" if written else "empty instruction"
+        hint = self.spaced_heredoc
+        if hint is None:
+            match = suggestion(written, sorted(INSTRUCTIONS))
+            if match:
+                message += f" (did you mean {match.lower()}?)"
+        elif hint.reported:
+            return  # the same mistake: one error for the whole would-be heredoc body
+        else:
+            spaced = f"{hint.operator} {hint.delimiter}"
+            message += (
+                f" (line {line} follows `{spaced}` on line {hint.line}: BuildKit does not read "
+                f"`{spaced}` with a space as a heredoc; write `{hint.operator}{hint.delimiter}`)"
+            )
+            self.spaced_heredoc = hint._replace(reported=True)
+        self.error(message, instruction.keyword_span)
+
+    def check_instruction(self, built: _Built, instruction: Instruction) -> None:
+        """The instruction parser's checks, then "no build stage" for a command before any FROM."""
+        if built.parse_error is not None:
+            self.error(built.parse_error, self.problem_span(built.parse_error, instruction))
+            return
+        raw_flags = [flag.raw for flag in instruction.flags]
+        message = instruction_error(
+            instruction.keyword, raw_flags, built.node_args, instruction.json_form
+        )
+        if message is not None:
+            self.error(message, self.problem_span(message, instruction))
+        if instruction.keyword == "FROM":
+            self.seen_from = True
+        elif instruction.keyword != "ARG" and not self.seen_from and message is None:
+            self.error("no build stage in current context", instruction.keyword_span)
+
+    @staticmethod
+    def problem_span(message: str, instruction: Instruction) -> Span:
+        """The flag a flag error names, else the whole first line of the instruction."""
+        for flag in instruction.flags:
+            name = flag.raw.partition("=")[0]
+            if f": {name}" in message or f"flag {name}," in message:
+                return flag.span
+        return instruction.keyword_span
+
+    def check_whole_file(self) -> None:
+        if self.node_count == 0:
+            self.error("file with no instructions", Span.point(self.path, 1, 1))
+        elif self.instructions and not self.seen_from:
+            first = self.instructions[0].keyword_span
+            self.error("dockerfile contains no stages to build", first)
+
+
+def _flag(raw: str, span: Span) -> Flag:
+    name, has_value, value = raw[2:].partition("=")
+    return Flag(raw, name, value if has_value else None, span)
