@@ -7,10 +7,15 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mext_lint import __version__
 from mext_lint.report import REPORTER_MODULES
 from mext_lint.settings import Settings
+
+if TYPE_CHECKING:
+    from mext_lint.config import Layer, SettingsResolver
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SUBCOMMANDS = ("check", "rule", "image-tree")
@@ -39,6 +44,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
         metavar="NAME=VALUE",
         help="a build argument, as `docker build --build-arg` (repeatable)",
     )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="use this configuration file (.mext-lint.yaml or pyproject.toml) for every extension",
+    )
+    parser.add_argument("--isolated", action="store_true", help="ignore every configuration file")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
 
 
@@ -104,22 +115,23 @@ def _split_list(values: Sequence[str] | None) -> list[str]:
     return [item.strip() for value in values or () for item in value.split(",") if item.strip()]
 
 
-def _settings(args: argparse.Namespace) -> Settings:
+def _command_line(args: argparse.Namespace) -> Layer:
+    """The options given on the command line, validated; they override configuration files."""
     from mext_lint.catalog import load_catalog
+    from mext_lint.config import Layer
     from mext_lint.platforms import Platform
     from mext_lint.selectors import SelectorError, resolve
 
-    settings = Settings()
+    layer = Layer()
     catalog = load_catalog()
     try:
         if getattr(args, "select", None):
-            settings = replace(settings, select=resolve(_split_list(args.select), catalog))
+            layer = replace(layer, select=resolve(_split_list(args.select), catalog))
         if getattr(args, "extend_select", None):
-            base = settings.select if settings.select is not None else frozenset(catalog)
             extra = resolve(_split_list(args.extend_select), catalog)
-            settings = replace(settings, select=base | extra)
+            layer = replace(layer, extend_select=extra)
         if getattr(args, "ignore", None):
-            settings = replace(settings, ignore=resolve(_split_list(args.ignore), catalog))
+            layer = replace(layer, ignore=resolve(_split_list(args.ignore), catalog))
     except SelectorError as error:
         raise UsageError(str(error)) from None
     if args.platform:
@@ -127,21 +139,47 @@ def _settings(args: argparse.Namespace) -> Settings:
             platforms = tuple(Platform.parse(p) for p in _split_list(args.platform))
         except ValueError as error:
             raise UsageError(str(error)) from None
-        settings = replace(settings, platforms=tuple(dict.fromkeys(platforms)))
+        layer = replace(layer, platforms=tuple(dict.fromkeys(platforms)))
     if args.build_arg:
-        build_args = dict(settings.build_args)
+        build_args = {}
         for item in args.build_arg:
             name, sep, value = item.partition("=")
             if not name:
                 raise UsageError(f"--build-arg {item!r}: expected NAME=VALUE")
             build_args[name] = value if sep else os.environ.get(name, "")
-        settings = replace(settings, build_args=build_args)
+        layer = replace(layer, build_args=build_args)
     if getattr(args, "fail_on", None):
-        settings = replace(settings, fail_on=args.fail_on)
-    return settings
+        layer = replace(layer, fail_on=args.fail_on)
+    return layer
+
+
+def _settings_resolver(args: argparse.Namespace) -> SettingsResolver:
+    """Settings per extension root: its configuration file, then the command line."""
+    from mext_lint.catalog import load_catalog
+    from mext_lint.config import ConfigError, SettingsResolver
+
+    try:
+        return SettingsResolver(
+            _command_line(args),
+            load_catalog(),
+            config_file=Path(args.config) if args.config else None,
+            isolated=args.isolated,
+        )
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+
+
+def _root_settings(resolver: SettingsResolver, root: Path) -> Settings:
+    from mext_lint.config import ConfigError
+
+    try:
+        return resolver.for_root(root)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
 
 
 def check_command(argv: Sequence[str]) -> int:
+    from mext_lint.config import is_excluded
     from mext_lint.discover import DiscoveryError, find_roots
     from mext_lint.engine import enabled_checks, lint_extension
     from mext_lint.extension import open_extension
@@ -149,16 +187,27 @@ def check_command(argv: Sequence[str]) -> int:
     from mext_lint.report import Run, reporter
 
     args = check_parser().parse_args(argv)
-    settings = _settings(args)
+    resolver = _settings_resolver(args)
     try:
-        roots = find_roots(args.paths, settings.exclude)
+        found = find_roots(args.paths)
     except DiscoveryError as error:
         raise UsageError(str(error)) from None
     findings = []
-    for root in roots:
-        findings.extend(lint_extension(open_extension(root, settings), settings))
-    threshold = SEVERITY_RANK[settings.fail_on]
-    failing = any(SEVERITY_RANK[f.severity] >= threshold for f in findings)
+    roots = []
+    failing = False
+    enabled: set[str] = set()
+    for root in found:
+        settings = _root_settings(resolver, root)
+        if is_excluded(root, settings):
+            continue
+        roots.append(root)
+        enabled.update(check.code for check in enabled_checks(settings))
+        root_findings = lint_extension(open_extension(root, settings), settings)
+        threshold = SEVERITY_RANK[settings.fail_on]
+        failing = failing or any(SEVERITY_RANK[f.severity] >= threshold for f in root_findings)
+        findings.extend(root_findings)
+    if not roots:  # the rules a run here would use, for formats that list them
+        enabled.update(c.code for c in enabled_checks(_root_settings(resolver, Path.cwd())))
     exit_code = EXIT_FINDINGS if failing and not args.exit_zero else EXIT_CLEAN
     output_format = args.format or (
         "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
@@ -174,7 +223,7 @@ def check_command(argv: Sequence[str]) -> int:
         extensions=len(roots),
         exit_code=exit_code,
         color=color,
-        enabled_rules=tuple(check.code for check in enabled_checks(settings)),
+        enabled_rules=tuple(sorted(enabled)),
     )
     _emit(reporter(output_format)(findings, run), args.output)
     return exit_code
@@ -251,7 +300,7 @@ def image_tree_command(argv: Sequence[str]) -> int:
     parser.add_argument("--format", choices=("text", "json"), default="text")
     _common(parser)
     args = parser.parse_args(argv)
-    settings = _settings(args)
+    resolver = _settings_resolver(args)
     try:
         roots = find_roots(args.paths)
     except DiscoveryError as error:
@@ -262,6 +311,7 @@ def image_tree_command(argv: Sequence[str]) -> int:
 
     documents = []
     for root in roots:
+        settings = _root_settings(resolver, root)
         ext = open_extension(root, settings)
         if ext.dockerfile is None:
             raise UsageError(f"image-tree: {ext.display_root} has no readable Dockerfile")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from mext_lint.platforms import DEFAULT_PLATFORMS, HOSTS, Host, Platform
 
@@ -19,9 +20,10 @@ class Settings:
     build_args: Mapping[str, str] = field(default_factory=dict)
     dockerfile: str | None = None  # path relative to the extension root
     context: str | None = None  # build context relative to the extension root
-    exclude: tuple[str, ...] = ()  # glob patterns of paths not searched
-    # glob of file paths (relative to the config file's directory) -> codes ignored there
+    exclude: tuple[str, ...] = ()  # globs (relative to config_dir) of extension roots not linted
+    # glob of file paths (relative to config_dir) -> codes ignored there
     per_file_ignores: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    config_dir: Path | None = None  # the configuration file's directory; None: the current one
 
     def enabled(self, code: str) -> bool:
         if code in self.ignore:
