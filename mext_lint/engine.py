@@ -12,6 +12,7 @@ from mext_lint.platforms import Platform
 from mext_lint.registry import CHECKS, Check, CheckContext
 from mext_lint.settings import Settings
 from mext_lint.spans import Problem, Related, Span
+from mext_lint.suppressions import UNUSED_CODE, apply_suppressions
 
 if TYPE_CHECKING:
     from mext_lint.simulate.build import Image
@@ -79,7 +80,13 @@ def lint_extension(ext: Extension, settings: Settings) -> list[Finding]:
             ctx = CheckContext(ext, None, images, settings.hosts)
             raised.extend((check.code, p, None) for p in check.function(ctx))
     all_platforms = tuple(str(p) for p in settings.platforms)
-    return stamp(raised, load_catalog(), settings, all_platforms)
+    catalog = load_catalog()
+    findings = stamp(raised, catalog, settings, all_platforms)
+    kept, unused = apply_suppressions(findings, ext.dockerfile, settings, catalog)
+    if not unused:
+        return kept
+    reported = stamp(((UNUSED_CODE, p, None) for p in unused), catalog, settings, all_platforms)
+    return sorted(kept + reported, key=Finding.sort_key)
 
 
 def stamp(

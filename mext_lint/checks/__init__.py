@@ -7,4 +7,5 @@ from mext_lint.checks import (  # noqa: F401
     labels,
     metadata_rules,
     platform_rules,
+    suppression_rules,
 )
