@@ -1,0 +1,282 @@
+"""The state a shell simulation carries and the one place its effects reach the file tree.
+
+Certainty is a property of where we are: a command in a branch whose condition we could not
+decide creates paths that are only *maybe* there (UNKNOWN, never NO). Recording mode runs a
+branch that did not execute on a scratch tree, only to learn which paths it would have created.
+"""
+
+from __future__ import annotations
+
+import enum
+import os.path
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
+
+from mext_lint.simulate.shell_values import (
+    PLATFORM_VARIABLES,
+    UNKNOWN,
+    ArchMark,
+    Value,
+    Word,
+    known_directory,
+)
+from mext_lint.simulate.tree import FileTree, Kind, Lookup, Presence, normalize
+from mext_lint.spans import Related, Span
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+
+class Status(enum.Enum):
+    TRUE = "true"  # known to succeed
+    FALSE = "false"  # known to fail
+    UNKNOWN = "unknown"  # a test we cannot decide
+    ASSUMED = "assumed"  # an ordinary command: assumed to succeed, but it could fail
+
+
+class Condition(NamedTuple):
+    """How to say in words when a test holds and when it does not."""
+
+    holds: str
+    fails: str
+
+    def negated(self) -> Condition:
+        return Condition(self.fails, self.holds)
+
+    def both(self, other: Condition) -> Condition:
+        return Condition(f"{self.holds} and {other.holds}", f"{self.fails} or {other.fails}")
+
+    def either(self, other: Condition) -> Condition:
+        return Condition(f"{self.holds} or {other.holds}", f"{self.fails} and {other.fails}")
+
+
+class Outcome(NamedTuple):
+    status: Status
+    condition: Condition | None = None  # set for tests, to explain skipped branches
+    platform: bool = False  # the status depends on the target platform
+    stdout_arch: ArchMark | None = None  # the CPU of what the command wrote to stdout
+
+
+ASSUMED = Outcome(Status.ASSUMED)
+TRUE = Outcome(Status.TRUE)
+
+
+class Invocation(NamedTuple):
+    """A simple command after expansion."""
+
+    name: str
+    args: list[Word]
+    span: Span  # the whole command in the Dockerfile
+    env: dict[str, Value]  # NAME=value prefixes
+    stdin_arch: ArchMark | None = None
+
+
+@dataclass
+class Scope:
+    variables: dict[str, Value]
+    cwd: Value
+    positional: list[Value] = field(default_factory=list)
+
+    def copy(self) -> Scope:
+        return Scope(dict(self.variables), self.cwd, list(self.positional))
+
+
+def merge_scopes(scopes: list[Scope]) -> Scope:
+    """The scope after one of several possible paths: what they disagree on is unknown."""
+    first = scopes[0]
+    if len(scopes) == 1:
+        return first
+    names = set().union(*(s.variables for s in scopes))
+    variables: dict[str, Value] = {}
+    for name in names:
+        values = [s.variables.get(name) for s in scopes]
+        if all(v == values[0] for v in values):
+            if values[0] is not None:
+                variables[name] = values[0]
+            continue
+        platform = any(v is not None and v.platform for v in values)
+        variables[name] = Value(None, platform=platform)
+    cwds = [s.cwd for s in scopes]
+    cwd = cwds[0]
+    if any(c != cwd for c in cwds):
+        texts = [(c.text if c.text is not None else c.prefix).rstrip("/") + "/" for c in cwds]
+        common = os.path.commonprefix(texts)  # noqa: RUF071 - cut back to a "/" below
+        cwd = Value(None, prefix=common[: common.rfind("/") + 1])
+    positional = first.positional if all(s.positional == first.positional for s in scopes) else []
+    return Scope(variables, cwd, positional)
+
+
+class ExitSignal(Exception):
+    """``exit`` in a place that certainly runs: nothing after it runs."""
+
+
+class LoopSignal(Exception):
+    """``break`` or ``continue`` that certainly runs."""
+
+    def __init__(self, is_break: bool) -> None:
+        super().__init__("break" if is_break else "continue")
+        self.is_break = is_break
+
+
+class ReturnSignal(Exception):
+    """``return`` from a function that certainly runs."""
+
+
+class Context:
+    """Where the walker is (scope, certainty, guards) and the effects it has on the tree."""
+
+    def __init__(
+        self,
+        tree: FileTree,
+        env: Mapping[str, str | None],
+        cwd: str,
+        instruction: Span,
+        platform_note: str,
+    ) -> None:
+        self.tree = tree
+        self.instruction = instruction
+        self.platform_note = platform_note
+        self.home = env.get("HOME") or "/root"
+        self.scope = Scope({name: _from_env(name, v) for name, v in env.items()}, Value(cwd))
+        self.certain = True
+        self.maybe_exited = False  # an undecidable branch may have ended the script or loop
+        self.guarded = False  # inside a branch chosen by the target platform
+        self.pure_unknowns = False  # inside $(...): unknown commands only print
+        self.recording: list[tuple[str, Span]] | None = None
+        self.functions: dict[str, Node] = {}
+        self.depth = 0
+        # Runs a nested script (``sh -c '...'``); set by the walker.
+        self.run_inline: Callable[[Word], Outcome] | None = None
+
+    # -------------------------------------------------------------- variables
+
+    def variable(self, name: str) -> Value:
+        if name.isdigit():
+            index = int(name) - 1
+            if index < 0:
+                return Value("sh")
+            positional = self.scope.positional
+            return positional[index] if index < len(positional) else Value("")
+        if name == "PWD":
+            return self.scope.cwd
+        if name == "HOME" and name not in self.scope.variables:
+            return Value(self.home)
+        return self.scope.variables.get(name, UNKNOWN)
+
+    def assign(self, name: str, value: Value) -> None:
+        if self.guarded:
+            value = value._replace(arch=None, platform=True)
+        self.scope.variables[name] = value
+
+    @property
+    def effective_certain(self) -> bool:
+        return self.certain and not self.maybe_exited
+
+    @contextmanager
+    def branch(self, *, certain: bool, guarded: bool = False) -> Iterator[None]:
+        saved = (self.certain, self.guarded)
+        self.certain = self.certain and certain
+        self.guarded = self.guarded or guarded
+        try:
+            yield
+        finally:
+            self.certain, self.guarded = saved
+
+    def arch_of(self, *candidates: ArchMark | None) -> ArchMark | None:
+        """The first hard-coded CPU among ``candidates``; none inside a platform branch."""
+        if self.guarded:
+            return None
+        return next((c for c in candidates if c is not None), None)
+
+    # -------------------------------------------------------------- paths
+
+    def path(self, word: Word) -> str | None:
+        """The absolute path ``word`` names, or None when unknown."""
+        return self.join(self.scope.cwd, word.value)
+
+    @staticmethod
+    def join(base: Value, relative: Value) -> str | None:
+        text = relative.text
+        if text is None:
+            return None
+        if text.startswith("/"):
+            return normalize(text)
+        if base.text is None:
+            return None
+        return normalize(text, base.text)
+
+    def unknown_directory(self, value: Value) -> str:
+        """The deepest known directory an unknown path lies in."""
+        return known_directory(value.prefix if value.text is None else value.text, self.scope.cwd)
+
+    def lookup(self, path: str) -> Lookup:
+        return self.tree.lookup(path)
+
+    def is_dir(self, path: str) -> Presence:
+        return self.tree.is_dir(path)
+
+    # -------------------------------------------------------------- effects
+
+    def create(
+        self,
+        path: str,
+        kind: Kind,
+        span: Span,
+        what: str,
+        *,
+        certain: bool = True,
+        arch: ArchMark | None = None,
+        mode: str | None = None,
+        target: str | None = None,
+    ) -> None:
+        path = normalize(path)
+        if self.recording is not None:
+            self.recording.append((path, span))
+        arch = self.arch_of(arch)
+        self.tree.add(
+            path,
+            kind,
+            Related(span, what),
+            certain=certain and self.effective_certain,
+            target=target,
+            mode=mode,
+            arch=arch.arch if arch else None,
+            arch_origin=arch.origin if arch else None,
+        )
+
+    def create_somewhere(self, value: Value, span: Span, what: str) -> None:
+        """Something was written at a path we do not know: its known directory is opaque."""
+        self.opaque(self.unknown_directory(value), span, what)
+
+    def copy_tree(
+        self, source: str, destination: str, span: Span, what: str, *, certain: bool = True
+    ) -> None:
+        """Copy a known directory subtree within the image (``cp -r``, ``mv``)."""
+        if self.recording is not None:
+            self.recording.append((normalize(destination), span))
+        if certain and self.effective_certain:
+            self.tree.copy_in(self.tree, source, destination, Related(span, what))
+        else:
+            self.tree.add(destination, Kind.DIR, Related(span, what), certain=False)
+            self.tree.make_opaque(destination, Related(span, what))
+
+    def remove(self, path: str, span: Span, what: str, *, certain: bool = True) -> None:
+        self.tree.remove(path, Related(span, what), certain=certain and self.effective_certain)
+
+    def opaque(self, directory: str, span: Span, what: str) -> None:
+        self.tree.make_opaque(directory, Related(span, what))
+
+    def unknown_command(self, span: Span, what: str) -> None:
+        """A command we do not understand may have written anywhere."""
+        if self.pure_unknowns:
+            return
+        cwd = self.scope.cwd
+        if cwd.text is not None:
+            self.opaque(cwd.text, span, what)
+        self.opaque("/", span, what)
+
+
+def _from_env(name: str, value: str | None) -> Value:
+    return Value(value, platform=name in PLATFORM_VARIABLES)

@@ -1,0 +1,247 @@
+"""Values of the shell simulation: expanded words, architecture literals and glob patterns.
+
+A value is either known text or unknown; an unknown value still remembers the text known
+before and after the unknown part, so that ``/out/$(uname -m)/tool`` can make ``/out`` opaque
+and ``https://host/$V/kubectl`` still names its download ``kubectl``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from mext_lint.spans import Related, Span
+
+# Stands for an unknown part inside literal text (the outer shell of ``RUN <<EOT sh`` leaves
+# one where it substituted a value we do not know). A private-use character: never in scripts.
+UNKNOWN_MARK = "\ue000"
+
+# The variables whose values differ per target platform; BuildKit sets them from --platform.
+PLATFORM_VARIABLES = frozenset(
+    {
+        "TARGETPLATFORM",
+        "TARGETOS",
+        "TARGETARCH",
+        "TARGETVARIANT",
+        "BUILDPLATFORM",
+        "BUILDOS",
+        "BUILDARCH",
+        "BUILDVARIANT",
+    }
+)
+
+_ARCH_ALIASES = {
+    "amd64": "amd64",
+    "x86_64": "amd64",
+    "x86-64": "amd64",
+    "x64": "amd64",
+    "arm64": "arm64",
+    "aarch64": "arm64",
+}
+# A CPU name as a delimited token: "kubectl_linux_amd64.tar.gz", "darwin-arm64", "/amd64/".
+_ARCH_TOKEN = re.compile(r"(?<![A-Za-z0-9])(amd64|x86_64|x86-64|x64|arm64|aarch64)(?![A-Za-z0-9])")
+
+
+class ArchMark(NamedTuple):
+    """A CPU architecture written literally in the script."""
+
+    arch: str  # "amd64" or "arm64"
+    origin: Related
+
+
+class Value(NamedTuple):
+    text: str | None  # None when any part is unknown
+    prefix: str = ""  # when unknown: the text known before the first unknown part
+    suffix: str = ""  # when unknown: the text known after the last unknown part
+    arch: ArchMark | None = None  # a hard-coded CPU name somewhere in the value
+    platform: bool = False  # derived from a platform variable (or chosen by a platform test)
+    is_set: bool = True  # False only for a variable the script unset
+
+    @property
+    def known(self) -> bool:
+        return self.text is not None
+
+
+UNKNOWN = Value(None)
+UNSET = Value("", is_set=False)
+
+
+def known(text: str, *, platform: bool = False) -> Value:
+    return Value(text, platform=platform)
+
+
+class Word(NamedTuple):
+    """One field of a command line after expansion."""
+
+    value: Value
+    span: Span
+    # The word as a glob: active glob characters raw, every other special character escaped
+    # with a backslash. None when the text is unknown.
+    glob: str | None = None
+    has_glob: bool = False  # contains an unquoted *, ? or [...]
+    variable: str | None = None  # the word is exactly one "$NAME" expansion
+    certain: bool = True  # False for bash-only brace expansion results
+    from_glob: bool = False  # produced by pathname expansion against the tree
+
+    @property
+    def text(self) -> str | None:
+        return self.value.text
+
+    @property
+    def arch(self) -> ArchMark | None:
+        return self.value.arch
+
+
+def literal_word(text: str, span: Span, *, arch: ArchMark | None = None) -> Word:
+    return Word(Value(text, arch=arch), span, glob=escape_glob(text))
+
+
+def find_arch_literals(text: str) -> Iterable[tuple[int, int, str]]:
+    """(start, end, arch) of every CPU-name token in ``text``."""
+    for match in _ARCH_TOKEN.finditer(text):
+        yield match.start(), match.end(), _ARCH_ALIASES[match.group(1)]
+
+
+def mentions_arch(text: str | None) -> bool:
+    return text is not None and _ARCH_TOKEN.search(text) is not None
+
+
+def normalize_arch(text: str | None) -> str | None:
+    if text is None:
+        return None
+    return _ARCH_ALIASES.get(text.strip().lower())
+
+
+# ------------------------------------------------------------------------------- globs
+
+_GLOB_SPECIAL = set("*?[]\\")
+
+
+def escape_glob(text: str) -> str:
+    return "".join("\\" + c if c in _GLOB_SPECIAL else c for c in text)
+
+
+def unescape_glob(glob: str) -> str:
+    return re.sub(r"\\(.)", r"\1", glob)
+
+
+def glob_regex(glob: str, *, pathname: bool) -> re.Pattern[str]:
+    """The regex of a shell pattern; with ``pathname`` wildcards stop at "/"."""
+    any_char = "[^/]" if pathname else "."
+    out: list[str] = []
+    index = 0
+    while index < len(glob):
+        char = glob[index]
+        if char == "\\" and index + 1 < len(glob):
+            out.append(re.escape(glob[index + 1]))
+            index += 2
+            continue
+        if char == "*":
+            out.append(any_char + "*")
+        elif char == "?":
+            out.append(any_char)
+        elif char == "[":
+            end, klass = _bracket(glob, index)
+            if end < 0:
+                out.append(re.escape(char))
+            else:
+                out.append(klass)
+                index = end
+        else:
+            out.append(re.escape(char))
+        index += 1
+    return re.compile("".join(out), re.DOTALL)
+
+
+def _bracket(glob: str, start: int) -> tuple[int, str]:
+    """(index of the closing "]", regex class) for the bracket expression at ``start``."""
+    index = start + 1
+    negate = index < len(glob) and glob[index] in "!^"
+    if negate:
+        index += 1
+    body_start = index
+    if index < len(glob) and glob[index] == "]":
+        index += 1
+    while index < len(glob) and glob[index] != "]":
+        index += 1
+    if index >= len(glob):
+        return -1, ""
+    body = glob[body_start:index].replace("\\", "\\\\").replace("^", "\\^")
+    return index, f"[{'^' if negate else ''}{body}]"
+
+
+def glob_match(glob: str, text: str, *, pathname: bool = False) -> bool:
+    return glob_regex(glob, pathname=pathname).fullmatch(text) is not None
+
+
+def strip_pattern(text: str, glob: str, operator: str) -> str:
+    """``${V#p}``, ``${V##p}``, ``${V%p}``, ``${V%%p}`` on known text."""
+    pattern = glob_regex(glob, pathname=False)
+    cuts = range(len(text) + 1)
+    if operator in ("#", "##"):
+        order = reversed(cuts) if operator == "##" else cuts
+        for cut in order:
+            if pattern.fullmatch(text[:cut]):
+                return text[cut:]
+        return text
+    order = cuts if operator == "%%" else reversed(cuts)
+    for cut in order:
+        if pattern.fullmatch(text[cut:]):
+            return text[:cut]
+    return text
+
+
+def replace_pattern(text: str, glob: str, replacement: str, operator: str) -> str:
+    """``${V/p/r}``, ``${V//p/r}``, ``${V/#p/r}``, ``${V/%p/r}`` on known text (longest match)."""
+    pattern = glob_regex(glob, pathname=False)
+    if operator == "/#":
+        for cut in range(len(text), -1, -1):
+            if pattern.fullmatch(text[:cut]):
+                return replacement + text[cut:]
+        return text
+    if operator == "/%":
+        for cut in range(len(text) + 1):
+            if pattern.fullmatch(text[cut:]):
+                return text[:cut] + replacement
+        return text
+    out: list[str] = []
+    index = 0
+    replaced = False
+    while index <= len(text):
+        match = None
+        if not (replaced and operator == "/"):
+            for end in range(len(text), index, -1):
+                if pattern.fullmatch(text[index:end]):
+                    match = end
+                    break
+        if match is None:
+            if index < len(text):
+                out.append(text[index])
+            index += 1
+            continue
+        out.append(replacement)
+        index = match
+        replaced = True
+    return "".join(out)
+
+
+# ------------------------------------------------------------------------------- paths
+
+
+def url_basename(url: str) -> str:
+    """The last path segment of a URL (what ``curl -O`` and wget name the download)."""
+    path = url.split("://", 1)[-1]
+    path = path.split("#", 1)[0].split("?", 1)[0]
+    if "/" not in path:
+        return ""
+    return path.rsplit("/", 1)[1]
+
+
+def known_directory(prefix: str, cwd: Value) -> str:
+    """The deepest directory certainly containing a path that starts with ``prefix``."""
+    if not prefix.startswith("/"):
+        if cwd.text is None:
+            return known_directory(cwd.prefix, Value("/"))
+        prefix = cwd.text.rstrip("/") + "/" + prefix
+    return prefix.rsplit("/", 1)[0] or "/"
