@@ -67,15 +67,21 @@ _INT32 = range(-(2**31), 2**31)
 
 
 def suggestion(value: str, options: Sequence[str]) -> str | None:
-    """The closest option within a small edit distance (BuildKit's ``suggest.Search``)."""
-    best: tuple[int, str] | None = None
+    """BuildKit's ``suggest.WrapError`` (case-insensitive): the first option less than 3 edits
+    away (nearest first), in the case ``value`` was written in; None on an exact match."""
+    wanted = value.lower()
+    match: str | None = None
+    nearest = 3
     for option in options:
-        distance = _edit_distance(value.lower(), option.lower())
-        if best is None or distance < best[0]:
-            best = (distance, option)
-    if best is None or best[0] == 0 or best[0] > max(1, min(2, len(value) // 3)):
-        return None
-    return best[1]
+        lowered = option.lower()
+        if lowered == wanted:
+            return None
+        distance = _edit_distance(wanted, lowered)
+        if distance < nearest:
+            match, nearest = lowered, distance
+    if match is None or value == value.lower():
+        return match
+    return match.upper() if value == value.upper() else match
 
 
 def _edit_distance(left: str, right: str) -> int:
@@ -104,7 +110,7 @@ def flags_error(raw_flags: Sequence[str], declared: Mapping[str, FlagType]) -> s
         kind = declared.get(name)
         if kind is None:
             error = f"unknown flag: {flag_name}"
-            match = suggestion(name, list(declared))
+            match = suggestion(name.lower(), list(declared))
             return f"{error} (did you mean --{match}?)" if match else error
         if name in used and kind is not FlagType.STRINGS:
             return f"duplicate flag specified: {flag_name}"

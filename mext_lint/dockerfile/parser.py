@@ -394,7 +394,7 @@ class _Parser:
         if hint is None:
             match = suggestion(written, sorted(INSTRUCTIONS))
             if match:
-                message += f" (did you mean {match.lower()}?)"
+                message += f" (did you mean {match}?)"
         elif hint.reported:
             return  # the same mistake: one error for the whole would-be heredoc body
         else:

@@ -1,0 +1,4 @@
+FROM alpine
+COPY file <<EOF
+x
+EOF

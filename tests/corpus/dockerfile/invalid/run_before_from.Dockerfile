@@ -1,0 +1,2 @@
+RUN echo no stage yet
+FROM alpine

@@ -1,0 +1,3 @@
+FROM alpine
+RUN <<EOT ash
+    mkdir -p /out/darwin

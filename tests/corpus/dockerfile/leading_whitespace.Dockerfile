@@ -1,0 +1,5 @@
+  FROM alpine
+	# indented comment
+    RUN echo indented \
+ continuation keeps its leading space
+		CMD ["x"]

@@ -1,0 +1,4 @@
+FROM alpine
+RUN <<EOF
+last line has no newline
+EOF
