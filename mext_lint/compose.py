@@ -63,6 +63,11 @@ def load_compose(text: str, path: str) -> Compose:
     return reader.compose(data)
 
 
+def unreadable_compose(path: str, reason: str) -> Compose:
+    """The compose file that could not be read or decoded (``reason`` in plain words)."""
+    return Compose(path, (), None, (SyntaxIssue(f"{path} {reason}", Span.point(path, 1, 1)),))
+
+
 def command_text(node: Node | None) -> str:
     """A `command`/`entrypoint` value as one string (the exec form joined by spaces)."""
     if node is None:

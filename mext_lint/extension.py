@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,12 +14,15 @@ from mext_lint.sources import display_path, read_text
 from mext_lint.spans import Span
 
 if TYPE_CHECKING:
+    from mext_lint.buildfiles import BuildFiles
+    from mext_lint.compose import Compose
     from mext_lint.dockerfile.model import Dockerfile
     from mext_lint.metadata import Metadata
     from mext_lint.simulate.context import BuildContext
 
 METADATA_NAME = "metadata.json"
 DOCKERFILE_NAMES = ("Dockerfile", "Containerfile")
+CONTEXT_HEAD_BYTES = 4096  # enough to tell an image file's format by its content
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,63 @@ class Extension:
     def compose_text(self) -> str | None:
         path = self.compose_path
         return read_text(path).text if path is not None else None
+
+    @functools.cached_property
+    def compose(self) -> Compose | None:
+        """The compose file vm.composefile names, read from the build context; None without one."""
+        path = self.compose_path
+        if path is None:
+            return None
+        from mext_lint.compose import load_compose, unreadable_compose
+
+        shown = display_path(path)
+        text = self.compose_text
+        if text is None:
+            return unreadable_compose(shown, read_text(path).error or "cannot be read")
+        return load_compose(text, shown)
+
+    @functools.cached_property
+    def build_files(self) -> BuildFiles:
+        """The image builds the extension's Makefile and docker-bake file run."""
+        from mext_lint.buildfiles import load_build_files
+
+        name = self.dockerfile_path.name if self.dockerfile_path else DOCKERFILE_NAMES[0]
+        return load_build_files(self.root, name)
+
+    def context_file_head(self, rel_path: str) -> bytes | None:
+        """The first CONTEXT_HEAD_BYTES of the regular file the build context sends at
+        ``rel_path`` (symlinks followed inside the context); None when none is sent or it cannot
+        be read."""
+        if rel_path not in self._context_heads:
+            self._context_heads[rel_path] = self._read_context_head(rel_path)
+        return self._context_heads[rel_path]
+
+    @functools.cached_property
+    def _context_heads(self) -> dict[str, bytes | None]:
+        return {}
+
+    def _read_context_head(self, rel_path: str) -> bytes | None:
+        from mext_lint.simulate.context import ContextUnknown
+
+        context = self.context
+        if context is None:
+            return None
+        try:
+            entry = context.lookup(rel_path, follow_symlinks=True)
+        except ContextUnknown:
+            return None
+        if entry is None or entry.excluded or entry.is_dir:
+            return None
+        try:
+            real = (self.context_root / entry.rel_path).resolve()
+            if not real.is_relative_to(self.context_root.resolve()):
+                return None
+            if not stat.S_ISREG(os.stat(real).st_mode):  # never open a FIFO or a device
+                return None
+            with real.open("rb") as handle:
+                return handle.read(CONTEXT_HEAD_BYTES)
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop on older Pythons
+            return None
 
     @functools.cached_property
     def context(self) -> BuildContext | None:
