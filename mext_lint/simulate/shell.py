@@ -43,6 +43,7 @@ from mext_lint.simulate.shell_values import (
     escape_glob,
     find_arch_literals,
     glob_match,
+    is_literal_glob,
     literal_word,
     mentions_arch,
     strip_pattern,
@@ -143,6 +144,7 @@ _TEST_BRACKETS = {"[", "]", "[[", "]]"}
 _WRITE_REDIRECTS = {">", ">>", ">|", "&>", "&>>", ">&", "<>"}
 _PLATFORM_QUERY = re.compile(r"\b(uname|arch|dpkg\s+--print-architecture|apk\s+--print-arch)\b")
 _SIGNALS = (ExitSignal, ReturnSignal, LoopSignal)
+_COMMAND_LIKE = re.compile(r"[A-Za-z_][\w-]*\s+[\w/.\"'$-]")
 Statement = Callable[["Walker", "Node"], Outcome]
 
 
@@ -195,7 +197,10 @@ class Walker:
 
     def _block(self, node: Node) -> Outcome:
         if node.children and node.children[0].type == "((":
-            return Outcome(Status.UNKNOWN)  # (( arithmetic ))
+            # bash arithmetic; a POSIX sh reads "((cmd))" as nested subshells running cmd
+            if _COMMAND_LIKE.search(self.source.node_text(node)):
+                return self._not_understood(node)
+            return Outcome(Status.UNKNOWN)
         return self._sequence(node.children)
 
     def _subshell(self, node: Node) -> Outcome:
@@ -593,6 +598,8 @@ class Walker:
                 continue
             matched: list[str] = []
             for directory in candidates:
+                if tree.lookup(directory).presence is Presence.NO:
+                    continue  # nothing to match in a directory that is not there
                 if tree.is_opaque(directory):
                     complete = False
                 for name in tree.children(directory):
@@ -832,7 +839,7 @@ def _case_condition(subject: Word, globs: list[str | None], patterns: list[str])
     name = subject.variable
     if name is None:
         name = f"`{subject.text}`" if subject.text is not None else "the case word"
-    simple = len(globs) == 1 and globs[0] is not None and unescape_glob(globs[0]) == globs[0]
+    simple = len(globs) == 1 and globs[0] is not None and is_literal_glob(globs[0])
     if simple:
         return Condition(f"{name}={joined}", f"{name}!={joined}")
     return Condition(f"{name} matches {joined}", f"{name} does not match {joined}")

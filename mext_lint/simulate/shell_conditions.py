@@ -174,7 +174,7 @@ def _platform(word: Word) -> bool:
 
 
 def _describe_unary(operator: str, word: Word) -> Condition:
-    name = _show(word)
+    name = word.variable or _show(word)
     if operator == "-z":
         return Condition(f"{name} is empty", f"{name} is not empty")
     return Condition(f"{name} is not empty", f"{name} is empty")

@@ -175,7 +175,7 @@ class Expander:
     def word(self, node: Node) -> Word:
         """One word without field splitting (assignment values, case subjects, redirects)."""
         fields = [_Field()]
-        self._expand(node, fields, quoted=True, split=False)
+        self._expand(node, fields, quoted=False, split=False)
         span = self.source.span(node)
         return self._finish(_joined(fields), span, braces=False)[0]
 

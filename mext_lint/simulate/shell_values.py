@@ -126,6 +126,19 @@ def unescape_glob(glob: str) -> str:
     return re.sub(r"\\(.)", r"\1", glob)
 
 
+def is_literal_glob(glob: str) -> bool:
+    """Whether the pattern matches only itself (every special character escaped)."""
+    index = 0
+    while index < len(glob):
+        if glob[index] == "\\":
+            index += 2
+            continue
+        if glob[index] in "*?[":
+            return False
+        index += 1
+    return True
+
+
 def glob_regex(glob: str, *, pathname: bool) -> re.Pattern[str]:
     """The regex of a shell pattern; with ``pathname`` wildcards stop at "/"."""
     any_char = "[^/]" if pathname else "."
