@@ -336,6 +336,7 @@ class FileTree:
             *(Opacity(o.origin, self.next_seq()) for o in copied.opacities),
         ]
         self._restamp(copied, origin)
+        self._copy_skipped(source, src, dst)
         certain = found.presence is Presence.YES
         if dst == "/":
             if copied.kind is Kind.DIR:
@@ -350,6 +351,14 @@ class FileTree:
         else:
             parent.children[name] = copied
         return found
+
+    def _copy_skipped(self, source: FileTree, src: str, dst: str) -> None:
+        """Notes on what ``src`` would have held carry over to where it is copied."""
+        below = src.rstrip("/") + "/"
+        for path, origins in source._skipped.items():
+            if path == src or path.startswith(below):
+                target = normalize(path[len(src) :].lstrip("/"), dst)
+                self._skipped.setdefault(target, []).extend(origins)
 
     def _merge_into(self, target: Node, incoming: Node) -> None:
         target.opacities.extend(incoming.opacities)
