@@ -1,0 +1,416 @@
+"""Simulate a BuildKit build for one target platform, statically, and return the final image.
+
+Nothing is run or pulled. Each stage the final stage depends on is walked instruction by
+instruction over a tri-state :class:`FileTree` (see tree.py): what an instruction provably
+creates is YES, what nothing can have created is NO, and whatever an opaque step (a base image,
+an unknown command, an image we cannot see into) could have created is UNKNOWN.
+
+Base images are opaque, but not everywhere, so that a missing extension file is still a NO:
+
+- ``scratch`` is empty.
+- A Docker Official Image (``alpine``, ``node:20-alpine``, ``golang``, ``docker.io/library/x``)
+  holds its distribution's usual top-level directories (``SYSTEM_DIRS``) and nothing else: such
+  images are built from a root file system plus packages, none of which write ``/darwin`` or
+  ``/ui``. Its WORKDIR is "/" (Docker's default) except for the few official images that set one
+  (``OFFICIAL_WORKDIRS``).
+- Any other image (with a registry or a namespace) may hold anything anywhere: it may itself be
+  built FROM an extension image. Only the paths an extension owns are spared: ``EXTENSION_PATHS``
+  and the paths metadata.json points to outside the system directories (a third-party image may
+  well ship ``/usr/local/bin/tool``, but not the extension's ``/tool`` or ``/ui``). Its WORKDIR is
+  unknown: relative paths land below ``UNKNOWN_WORKDIR`` and, since that WORKDIR may be "/", the
+  same names at the root become unknown too.
+- A base that depends on an unknown build arg may be any image or stage: opaque everywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from mext_lint.dockerfile.model import Dockerfile, Instruction
+from mext_lint.platforms import Platform
+from mext_lint.simulate.stages import (
+    Ref,
+    RefKind,
+    Stage,
+    StageResolver,
+    expand_or_fail,
+    global_args,
+    split_arg,
+    split_stages,
+)
+from mext_lint.simulate.state import LabelValue, StageInfo, StageState, Step
+from mext_lint.simulate.tree import FileTree, Kind, Lookup, normalize
+from mext_lint.spans import Problem, Related, Span
+
+if TYPE_CHECKING:
+    from mext_lint.simulate.context import BuildContext
+
+__all__ = ["Image", "LabelValue", "StageInfo", "simulate"]
+
+log = logging.getLogger(__name__)
+
+SYSTEM_DIRS = frozenset(
+    {
+        *("bin", "boot", "dev", "etc", "home", "lib", "lib32", "lib64", "libx32", "media"),
+        *("mnt", "opt", "proc", "root", "run", "sbin", "srv", "sys", "tmp", "usr", "var", "go"),
+    }
+)
+EXTENSION_PATHS = frozenset({"/darwin", "/windows", "/linux", "/host", "/ui", "/metadata.json"})
+OFFICIAL_WORKDIRS = {"golang": "/go", "composer": "/app"}
+# Stands for the WORKDIR of a base image we cannot see into; relative paths resolve below it.
+UNKNOWN_WORKDIR = "/<base image WORKDIR>"
+
+
+@dataclass
+class Image:
+    """The final image of one platform variant."""
+
+    platform: Platform
+    tree: FileTree
+    labels: dict[str, LabelValue]
+    final: StageInfo | None
+    stages: list[StageInfo]  # the stages the final one depends on, in dependency order
+    problems: list[Problem]  # why this platform cannot be built (MX110)
+    copy_problems: list[Problem]  # build-context sources missing or excluded (MX401)
+    env: dict[str, str | None] = field(default_factory=dict)
+    workdir: str = "/"  # UNKNOWN_WORKDIR (or below it) when it is the base image's
+    user: str | None = None
+    cmd: Instruction | None = None
+    entrypoint: Instruction | None = None
+
+    def has(self, path: str) -> Lookup:
+        return self.tree.lookup(path)
+
+
+def simulate(
+    dockerfile: Dockerfile,
+    platform: Platform,
+    *,
+    context: BuildContext | None,
+    build_args: Mapping[str, str] | None = None,
+    extension_paths: frozenset[str] = frozenset(),
+    target: str | None = None,
+) -> Image:
+    """Simulate building ``dockerfile`` for ``platform`` up to ``target`` (default: last stage)."""
+    simulation = _Simulation(dockerfile, platform, context, build_args or {}, extension_paths)
+    return simulation.image(target)
+
+
+class _Simulation:
+    """One build: stages are simulated lazily, once each, when something depends on them."""
+
+    def __init__(
+        self,
+        dockerfile: Dockerfile,
+        platform: Platform,
+        context: BuildContext | None,
+        build_args: Mapping[str, str],
+        extension_paths: frozenset[str],
+    ) -> None:
+        self.dockerfile = dockerfile
+        self.platform = platform
+        self.escape = dockerfile.escape
+        self.context = context
+        self.build_args = build_args
+        self.spared = EXTENSION_PATHS | {p for p in extension_paths if not in_system_dir(p)}
+        self.problems: list[Problem] = []
+        self.copy_problems: list[Problem] = []
+        preamble, self.stages = split_stages(dockerfile)
+        self.meta_args = global_args(
+            preamble, platform, build_args, escape=self.escape, problems=self.problems
+        )
+        self.resolver = StageResolver(
+            self.stages,
+            self.meta_args,
+            platform=platform,
+            escape=self.escape,
+            problems=self.problems,
+        )
+        self._states: dict[int, StageState] = {}
+        self._in_progress: list[int] = []
+        self._order: list[StageInfo] = []
+
+    # ------------------------------------------------------------------ the image
+
+    def image(self, target: str | None) -> Image:
+        if not self.stages:
+            return self._no_stage_image()
+        final = self._final_index(target)
+        state = self.stage_state(final, self.stages[final].instruction.span)
+        assert state is not None  # nothing is in progress at the top
+        info = next(info for info in self._order if info.index == final)
+        return Image(
+            platform=self.platform,
+            tree=state.tree,
+            labels=state.labels,
+            final=info,
+            stages=list(self._order),
+            problems=self.problems,
+            copy_problems=self.copy_problems,
+            env=state.env,
+            workdir=state.workdir,
+            user=state.user,
+            cmd=state.cmd,
+            entrypoint=state.entrypoint,
+        )
+
+    def _final_index(self, target: str | None) -> int:
+        if target is None:
+            return len(self.stages) - 1
+        found = self.resolver.find(target)
+        if found is None:
+            first = self.stages[0].instruction.span
+            self.problems.append(Problem(first, f'target stage "{target}" could not be found'))
+            return len(self.stages) - 1
+        return found
+
+    def _no_stage_image(self) -> Image:
+        tree = FileTree()
+        start = Span(self.dockerfile.path, 1, 1, 1, 1)
+        tree.make_opaque("/", Related(start, "the Dockerfile has no FROM: no image is built"))
+        problem = Problem(start, "the Dockerfile has no FROM instruction: nothing can be built")
+        return Image(self.platform, tree, {}, None, [], [problem], [])
+
+    # ------------------------------------------------------------------ stages
+
+    def stage_state(self, index: int, span: Span) -> StageState | None:
+        """The final state of stage ``index``; None when it depends on itself (a cycle)."""
+        if index in self._states:
+            return self._states[index]
+        if index in self._in_progress:
+            stage = self.stages[index]
+            self.problems.append(
+                Problem(
+                    span,
+                    f"circular dependency detected on stage {stage.name or index}: BuildKit"
+                    " refuses to build it",
+                    (Related(stage.instruction.span, "the stage"),),
+                )
+            )
+            return None
+        self._in_progress.append(index)
+        try:
+            state = self._simulate(self.stages[index])
+        finally:
+            self._in_progress.pop()
+        self._states[index] = state
+        return state
+
+    def _simulate(self, stage: Stage) -> StageState:
+        base = self.resolver.base(stage)
+        state, info = self._start(stage, base)
+        for instruction in stage.body:
+            self._apply(Step(instruction, state, self))
+        self._order.append(info)
+        return state
+
+    def _start(self, stage: Stage, base: Ref) -> tuple[StageState, StageInfo]:
+        word = stage.image_word
+        base_span = word.span if word is not None else stage.instruction.span
+        flag = stage.instruction.flag("platform")
+        parent = self.stage_state(base.stage, base_span) if base.stage is not None else None
+        if parent is not None:
+            state = parent.child(parent.platform)
+        else:
+            platform = self._pinned_platform(stage)
+            state = self._base_state(base, word.text if word else "", base_span, platform)
+        info = StageInfo(
+            index=stage.index,
+            name=stage.name,
+            from_span=stage.instruction.span,
+            base=base.name,
+            base_span=base_span,
+            parent=base.stage if parent is not None else None,
+            platform_flag=flag.value if flag is not None else None,
+            platform_flag_span=flag.span if flag is not None else None,
+            platform=state.platform,
+        )
+        return state, info
+
+    def _pinned_platform(self, stage: Stage) -> Platform | None:
+        """The platform of ``FROM --platform=...``: the target unless pinned; None if unknown."""
+        flag = stage.instruction.flag("platform")
+        if flag is None or flag.value is None:
+            return self.platform
+        value = expand_or_fail(flag.value, self.meta_args, self.escape, flag.span, self.problems)
+        if value is None:
+            return None
+        try:
+            return normalize_platform(Platform.parse(value))
+        except ValueError:
+            self.problems.append(
+                Problem(flag.span, f"--platform={flag.value}: {value!r} is not a platform")
+            )
+            return None
+
+    def _base_state(
+        self, base: Ref, written: str, span: Span, platform: Platform | None
+    ) -> StageState:
+        tree = FileTree()
+        state = StageState(tree, platform)
+        shown = base.name or written
+        origin = Related(span, f"base image {shown}")
+        if base.kind is RefKind.SCRATCH:
+            return state
+        if base.kind is RefKind.OFFICIAL_IMAGE:
+            tree.make_opaque("/", origin, scope=SYSTEM_DIRS)
+            state.workdir = official_workdir(base.name)
+        elif base.kind is RefKind.IMAGE:
+            tree.make_opaque("/", origin, spared=self.spared)
+            enter_unknown_workdir(state, origin)
+        else:
+            unknown = Related(span, f"base {written or '?'} depends on an unknown build arg")
+            tree.make_opaque("/", unknown)
+            enter_unknown_workdir(state, unknown)
+        return state
+
+    # ------------------------------------------------------------------ instructions
+
+    def _apply(self, step: Step) -> None:
+        handler = HANDLERS.get(step.instruction.keyword)
+        if handler is None:
+            return
+        handler(step)
+        if is_unknown_workdir(step.stage.workdir):
+            expose_unknown_workdir(step)
+
+
+def normalize_platform(platform: Platform) -> Platform:
+    """containerd's normalisation: ``linux/arm64/v8`` is ``linux/arm64``."""
+    if platform.arch in ("arm64", "aarch64") and platform.variant in ("", "v8"):
+        return Platform(platform.os, "arm64")
+    if platform.arch in ("x86_64", "x86-64"):
+        return Platform(platform.os, "amd64", platform.variant)
+    return platform
+
+
+def in_system_dir(path: str) -> bool:
+    return normalize(path).lstrip("/").split("/", 1)[0] in SYSTEM_DIRS
+
+
+def official_workdir(reference: str | None) -> str:
+    if reference is None:
+        return UNKNOWN_WORKDIR
+    repository = reference.lower().split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0]
+    return OFFICIAL_WORKDIRS.get(repository, "/")
+
+
+def enter_unknown_workdir(state: StageState, origin: Related) -> None:
+    """Work from a directory we cannot name: it exists (a WORKDIR always does), its content is
+    whatever the base holds there."""
+    state.workdir = UNKNOWN_WORKDIR
+    state.tree.add(UNKNOWN_WORKDIR, Kind.DIR, origin)
+
+
+def is_unknown_workdir(path: str) -> bool:
+    return path == UNKNOWN_WORKDIR or path.startswith(UNKNOWN_WORKDIR + "/")
+
+
+def expose_unknown_workdir(step: Step) -> None:
+    """What an instruction wrote below an unknown WORKDIR may be at the root: that WORKDIR
+    may be "/". Make those root names unknown (never NO) from here on."""
+    tree = step.stage.tree
+    names = frozenset(tree.children(UNKNOWN_WORKDIR))
+    covered = step.stage.exposed_workdir_names
+    if names <= covered:
+        return
+    origin = step.origin("may have written here: relative to a base image WORKDIR we cannot know")
+    tree.make_opaque("/", origin, scope=names - covered)
+    step.stage.exposed_workdir_names = covered | names
+
+
+# ---------------------------------------------------------------------- image config
+
+
+def apply_arg(step: Step) -> None:
+    build = step.build
+    values: dict[str, str | None] = {}
+    for word in step.instruction.value:
+        name, default = split_arg(word.text)
+        if name in build.build_args:
+            values[name] = build.build_args[name]
+        elif default is not None:
+            values[name] = step.expand(default, word.span)
+        else:
+            values[name] = build.meta_args.get(name)
+    step.stage.args.update(values)
+
+
+def word_pairs(step: Step) -> list[tuple[str, str | None, Span, Span]]:
+    """ENV/LABEL pairs (BuildKit keeps them as key, value, key, value), expanded."""
+    words = step.instruction.value
+    pairs = []
+    for key, value in zip(words[0::2], words[1::2], strict=False):
+        expanded_key = step.expand(key.text, key.span) or key.text
+        pairs.append((expanded_key, step.expand(value.text, value.span), key.span, value.span))
+    return pairs
+
+
+def apply_env(step: Step) -> None:
+    for key, value, _, _ in word_pairs(step):
+        step.stage.env[key] = value
+
+
+def apply_label(step: Step) -> None:
+    for key, value, key_span, value_span in word_pairs(step):
+        pair = key_span._replace(end_line=value_span.end_line, end_column=value_span.end_column)
+        step.stage.labels[key] = LabelValue(key, value, pair, step.instruction.span)
+
+
+def apply_workdir(step: Step) -> None:
+    words = step.instruction.value
+    if not words:
+        return
+    path = step.expand(" ".join(word.text for word in words), words[0].span)
+    state = step.stage
+    if path is None:
+        enter_unknown_workdir(state, step.origin("WORKDIR depends on an unknown build arg"))
+        return
+    state.workdir = normalize(path, state.workdir)
+    state.tree.add(state.workdir, Kind.DIR, step.origin("created by WORKDIR"))
+
+
+def apply_user(step: Step) -> None:
+    words = step.instruction.value
+    step.stage.user = step.expand(words[0].text, words[0].span) if words else None
+
+
+def apply_shell(step: Step) -> None:
+    if step.instruction.json_form and step.instruction.value:
+        step.stage.shell = tuple(word.text for word in step.instruction.value)
+
+
+def apply_cmd(step: Step) -> None:
+    step.stage.cmd = step.instruction
+    step.stage.cmd_set_here = True
+
+
+def apply_entrypoint(step: Step) -> None:
+    step.stage.entrypoint = step.instruction
+    if not step.stage.cmd_set_here:
+        step.stage.cmd = None  # BuildKit drops a CMD inherited from the base image
+
+
+def _handlers() -> dict[str, Callable[[Step], None]]:
+    from mext_lint.simulate.copy import apply_add, apply_copy
+    from mext_lint.simulate.run import apply_run
+
+    return {
+        "ARG": apply_arg,
+        "ENV": apply_env,
+        "LABEL": apply_label,
+        "WORKDIR": apply_workdir,
+        "USER": apply_user,
+        "SHELL": apply_shell,
+        "CMD": apply_cmd,
+        "ENTRYPOINT": apply_entrypoint,
+        "RUN": apply_run,
+        "COPY": apply_copy,
+        "ADD": apply_add,
+    }
+
+
+HANDLERS = _handlers()

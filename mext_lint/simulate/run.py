@@ -1,0 +1,258 @@
+"""RUN: hand the script (shell form, heredoc or exec form) to the shell analyser.
+
+BuildKit runs a shell-form RUN as ``SHELL + [command]`` (``/bin/sh -c`` by default). A RUN whose
+only argument is one heredoc runs the heredoc body as that script (or through the interpreter of
+its ``#!`` line); ``RUN <<EOT bash`` has the outer ``sh`` feed the body to ``bash`` on stdin,
+after expanding it unless the delimiter is quoted; any other heredoc form is reassembled as
+``command`` + body + delimiter and run by the shell. Mounts (``--mount``) only exist while the
+RUN runs: what the RUN writes below a mount target is gone afterwards.
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+import re
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, NamedTuple
+
+from mext_lint.dockerfile.model import Heredoc, Instruction, Segment
+from mext_lint.simulate.stages import RefKind
+from mext_lint.simulate.state import Step
+from mext_lint.simulate.tree import FileTree, Node, normalize
+
+if TYPE_CHECKING:
+    from mext_lint.simulate.shell import ShellState
+
+log = logging.getLogger(__name__)
+
+Locate = Callable[[int], tuple[int, int]]
+
+SH_LIKE = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox"})
+_HEREDOC_WORD = re.compile(r"^(\d*)<<(-?)\s*([^<]*)$")
+_SHEBANG = re.compile(r"#!\s*(\S+)(?:\s+(\S+))?")
+
+
+class Mount(NamedTuple):
+    kind: str  # bind, cache, tmpfs, secret, ssh
+    target: str  # absolute
+    source_stage: str | None  # the from= value, as written
+    source: str  # source path in the stage or context ("/" by default)
+
+
+def apply_run(step: Step) -> None:
+    mounts = parse_mounts(step)
+    tree = step.stage.tree
+    snapshot = tree.clone() if mounts else None
+    for mount in mounts:
+        _prepare_mount(step, mount)
+    try:
+        _run(step)
+    except Exception as error:  # the analyser must never take the linter down
+        log.debug("RUN at %s could not be analysed", step.instruction.span, exc_info=True)
+        tree.make_opaque("/", step.origin(f"RUN could not be analysed ({error})"))
+    if snapshot is not None:
+        for mount in mounts:
+            restore(tree, snapshot, mount.target)
+
+
+def _run(step: Step) -> None:
+    from mext_lint.simulate.shell import ShellState, run_argv
+
+    instruction = step.instruction
+    stage = step.stage
+    note = platform_note(step)
+    state = ShellState(stage.tree, stage.variables(), stage.workdir, instruction.span, note)
+    if instruction.json_form:
+        run_argv([word.text for word in instruction.value], state)
+        return
+    if not is_sh_like(stage.shell):
+        shell = " ".join(stage.shell)
+        stage.tree.make_opaque("/", step.origin(f"RUN through SHELL [{shell}]: not analysed"))
+        return
+    if instruction.heredocs:
+        _run_heredoc(step, state)
+        return
+    _run_script(step, state, instruction.command, segment_locator(instruction), False)
+
+
+def is_sh_like(shell: Sequence[str]) -> bool:
+    return bool(shell) and posixpath.basename(shell[0]) in SH_LIKE
+
+
+def _run_script(step: Step, state: ShellState, text: str, locate: Locate, outer: bool) -> None:
+    from mext_lint.simulate.shell import Script, run_script
+
+    path = step.instruction.span.path
+    run_script(Script(text, locate, path, expanded_by_outer_shell=outer), state)
+
+
+def _run_heredoc(step: Step, state: ShellState) -> None:
+    instruction = step.instruction
+    words = instruction.command.split()
+    heredoc_words = [w for w in words if _HEREDOC_WORD.match(w)]
+    others = [w for w in words if not _HEREDOC_WORD.match(w)]
+    single = instruction.heredocs[0] if len(instruction.heredocs) == 1 else None
+    if single is not None and len(heredoc_words) == 1 and not others:
+        interpreter = shebang_interpreter(single.content)
+        if interpreter is None or interpreter in SH_LIKE:
+            _run_script(step, state, single.content, heredoc_locator(single), False)
+        else:
+            _opaque_interpreter(step, interpreter)
+        return
+    if single is not None and others and all(w.startswith("-") for w in others[1:]):
+        interpreter = posixpath.basename(others[0])
+        if interpreter in SH_LIKE:
+            _run_script(step, state, single.content, heredoc_locator(single), single.expand)
+        else:
+            _opaque_interpreter(step, interpreter)
+        return
+    text, locate = reassembled(instruction)
+    _run_script(step, state, text, locate, False)
+
+
+def _opaque_interpreter(step: Step, interpreter: str) -> None:
+    origin = step.origin(f"RUN script run by {interpreter}: not analysed")
+    step.stage.tree.make_opaque("/", origin)
+
+
+def shebang_interpreter(content: str) -> str | None:
+    """``#!/usr/bin/env python3`` -> "python3"; None without a ``#!`` line."""
+    match = _SHEBANG.match(content)
+    if match is None:
+        return None
+    program = posixpath.basename(match.group(1))
+    if program == "env" and match.group(2):
+        return posixpath.basename(match.group(2))
+    return program
+
+
+def platform_note(step: Step) -> str:
+    """Why native code built in this stage may not be for the target CPU."""
+    platform = step.stage.platform
+    if platform is None:
+        return "in a stage built for the build machine's platform (--platform=$BUILDPLATFORM)"
+    if platform != step.build.platform:
+        return f"in a stage pinned to {platform}"
+    return ""
+
+
+# ---------------------------------------------------------------------- locating script text
+
+
+def segment_locator(instruction: Instruction) -> Locate:
+    """Map an offset in ``instruction.command`` to its line and column in the Dockerfile."""
+    segments: tuple[Segment, ...] = instruction.command_segments
+    start = instruction.command_span
+
+    def locate(offset: int) -> tuple[int, int]:
+        found = None
+        for segment in segments:
+            if segment.offset > offset:
+                break
+            found = segment
+        if found is None:
+            return start.line, start.column + max(offset, 0)
+        return found.line, found.column + offset - found.offset
+
+    return locate
+
+
+def text_locator(text: str, first_line: int, first_column: int = 1) -> Locate:
+    """Map offsets in ``text`` whose first line starts at ``first_line``:``first_column``."""
+
+    def locate(offset: int) -> tuple[int, int]:
+        before = text[: max(offset, 0)]
+        newline = before.rfind("\n")
+        if newline < 0:
+            return first_line, first_column + len(before)
+        return first_line + before.count("\n"), offset - newline
+
+    return locate
+
+
+def heredoc_locator(heredoc: Heredoc) -> Locate:
+    return text_locator(heredoc.content, heredoc.first_line)
+
+
+def reassembled(instruction: Instruction) -> tuple[str, Locate]:
+    """The script BuildKit hands to the shell for a RUN with heredocs, and where it sits."""
+    pieces: list[tuple[int, Locate]] = [(0, segment_locator(instruction))]
+    text = instruction.command
+    for heredoc in instruction.heredocs:
+        text += "\n"
+        body = heredoc.content + heredoc.name
+        pieces.append((len(text), text_locator(body, heredoc.first_line)))
+        text += body
+
+    def locate(offset: int) -> tuple[int, int]:
+        start, inner = next((s, f) for s, f in reversed(pieces) if s <= max(offset, 0))
+        return inner(offset - start)
+
+    return text, locate
+
+
+# ---------------------------------------------------------------------- mounts
+
+
+def parse_mounts(step: Step) -> list[Mount]:
+    mounts = []
+    for flag in step.instruction.flags:
+        if flag.name != "mount" or not flag.value:
+            continue
+        options: dict[str, str] = {}
+        for field in flag.value.split(","):
+            key, _, value = field.partition("=")
+            options[key.strip().lower()] = value.strip()
+        kind = options.get("type", "bind")
+        target = options.get("target") or options.get("dst") or options.get("destination")
+        if not target:
+            continue
+        source = options.get("source") or options.get("src") or "/"
+        absolute = normalize(target, step.stage.workdir)
+        mounts.append(Mount(kind, absolute, options.get("from"), source))
+    return mounts
+
+
+def _prepare_mount(step: Step, mount: Mount) -> None:
+    """Show the RUN what the mount holds: a stage's files, or unknown content."""
+    tree = step.stage.tree
+    if mount.kind not in ("bind", "cache"):
+        return
+    if mount.source_stage is None:
+        what = "the build context" if mount.kind == "bind" else "a cache"
+        tree.make_opaque(mount.target, step.origin(f"mounted from {what} during this RUN"))
+        return
+    ref = step.build.resolver.source(mount.source_stage, step.instruction.span, "--mount from")
+    source = step.source_state(ref, step.instruction.span)
+    if ref.kind is RefKind.STAGE and source is not None and mount.kind == "bind":
+        origin = step.origin(f"mounted from stage {ref.name} during this RUN")
+        tree.copy_in(source.tree, mount.source, mount.target, origin)
+        return
+    origin = step.origin(f"mounted from {mount.source_stage} during this RUN")
+    tree.make_opaque(mount.target, origin)
+
+
+def restore(tree: FileTree, snapshot: FileTree, path: str) -> None:
+    """Put back what ``snapshot`` held at ``path``: the RUN's writes there did not persist."""
+    parts = [part for part in normalize(path).split("/") if part]
+    if not parts:
+        return
+    now = _walk(tree.root, parts[:-1])
+    before = _walk(snapshot.root, parts[:-1])
+    if now is None:
+        return
+    old = before.children.get(parts[-1]) if before is not None else None
+    if old is None:
+        now.children.pop(parts[-1], None)
+    else:
+        now.children[parts[-1]] = old.clone()
+
+
+def _walk(node: Node, parts: list[str]) -> Node | None:
+    for part in parts:
+        child = node.children.get(part)
+        if child is None:
+            return None
+        node = child
+    return node
