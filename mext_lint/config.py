@@ -180,7 +180,7 @@ def _read_toml(path: Path, text: str) -> RawConfig:
     except toml.TOMLDecodeError as error:
         message = str(error)
         where = re.search(r"\(at line (\d+), column \d+\)", message)
-        line = where.group(1) if where else "1"
+        line = int(where.group(1)) if where else max(len(text.splitlines()), 1)  # end of document
         problem = re.sub(r"\s*\(at line \d+, column \d+\)|\s*\(at end of document\)", "", message)
         raise ConfigError(f"{display_path(path)}:{line}: invalid TOML: {problem}") from None
     lines = _toml_key_lines(text)
