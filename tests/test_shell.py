@@ -158,10 +158,11 @@ curl -fsSLo /linux/tool "https://x.io/tool-linux-${ARCH}" """
 
 
 def test_variables_assigned_in_an_undecided_branch_become_unknown() -> None:
-    script = 'D=/a; if [ -f /etc/x ]; then D=/b; fi; mkdir -p "$D/bin"'
+    script = 'D=/out/a; if [ -f /etc/x ]; then D=/out/b; fi; mkdir -p "$D/bin"'
     tree = simulate(script)
-    assert presence(tree, "/a/bin") is NO or presence(tree, "/a/bin") is UNKNOWN
-    assert presence(tree, "/anything/bin") is UNKNOWN  # "/" was the only known directory
+    assert presence(tree, "/out/a/bin") is UNKNOWN
+    assert presence(tree, "/out/b/bin") is UNKNOWN
+    assert presence(tree, "/elsewhere") is NO  # both values start with /out/
 
 
 # ----------------------------------------------------------------------------- archives

@@ -144,6 +144,7 @@ _TEST_BRACKETS = {"[", "]", "[[", "]]"}
 _WRITE_REDIRECTS = {">", ">>", ">|", "&>", "&>>", ">&", "<>"}
 _PLATFORM_QUERY = re.compile(r"\b(uname|arch|dpkg\s+--print-architecture|apk\s+--print-arch)\b")
 _SIGNALS = (ExitSignal, ReturnSignal, LoopSignal)
+_CONTAINERS = {"program", "list", "compound_statement", "do_group", "subshell", "pipeline"}
 _COMMAND_LIKE = re.compile(r"[A-Za-z_][\w-]*\s+[\w/.\"'$-]")
 Statement = Callable[["Walker", "Node"], Outcome]
 
@@ -169,7 +170,8 @@ class Walker:
 
     def execute(self, node: Node) -> Outcome:
         handler = _STATEMENTS.get(node.type)
-        if handler is None or node.is_missing or self.ctx.depth >= _MAX_DEPTH:
+        broken = node.has_error and node.type not in _CONTAINERS  # they reach the ERROR inside
+        if handler is None or broken or self.ctx.depth >= _MAX_DEPTH:
             return self._not_understood(node)
         self.ctx.depth += 1
         try:
@@ -214,12 +216,12 @@ class Walker:
     def _isolated(self) -> Iterator[None]:
         """A child shell: variables, ``cd`` and ``exit`` stay inside it."""
         ctx = self.ctx
-        saved = (ctx.scope, ctx.maybe_exited)
+        saved = (ctx.scope, ctx.maybe_exited, ctx.maybe_left_block)
         ctx.scope = ctx.scope.copy()
         try:
             yield
         finally:
-            ctx.scope, ctx.maybe_exited = saved
+            ctx.scope, ctx.maybe_exited, ctx.maybe_left_block = saved
 
     def _pipeline(self, node: Node) -> Outcome:
         stages = [c for c in node.named_children if c.type != "comment"]
@@ -288,23 +290,22 @@ class Walker:
         ctx = self.ctx
         if ctx.recording is not None:
             return
-        why = f"created only when {condition.holds}" if condition else "created only sometimes"
+        why = f"created only when {condition.holds}" if condition else "not created: never reached"
         real = ctx.tree
-        saved = (ctx.scope, ctx.certain, ctx.maybe_exited, ctx.guarded, ctx.pure_unknowns)
-        ctx.tree = real.clone()
-        ctx.scope = ctx.scope.copy()
-        ctx.certain, ctx.maybe_exited, ctx.recording = True, False, []
+        saved = (ctx.scope, ctx.certain, ctx.maybe_exited, ctx.maybe_left_block)
         recorded: list[tuple[str, Span]] = []
+        ctx.tree, ctx.recording, ctx.scope = real.clone(), recorded, ctx.scope.copy()
+        ctx.certain, ctx.maybe_exited, ctx.maybe_left_block = True, False, False
         try:
-            self._sequence(nodes if isinstance(nodes, list) else [nodes])
-        except _SIGNALS:
-            pass
+            with contextlib.suppress(*_SIGNALS):
+                self._sequence(nodes if isinstance(nodes, list) else [nodes])
         finally:
-            recorded = ctx.recording
             ctx.tree, ctx.recording = real, None
-            ctx.scope, ctx.certain, ctx.maybe_exited, ctx.guarded, ctx.pure_unknowns = saved
+            ctx.scope, ctx.certain, ctx.maybe_exited, ctx.maybe_left_block = saved
         for path, span in recorded:
-            real.note_skipped(path, Related(span, why))
+            note = Related(span, why)
+            if note not in real.skipped(path):
+                real.note_skipped(path, note)
 
     # ------------------------------------------------------------------ if / case / loops
 
@@ -436,13 +437,13 @@ class Walker:
     @contextlib.contextmanager
     def _loop_guard(self) -> Iterator[None]:
         """``break``/``continue`` we could not decide only affect the loop's own iterations."""
-        saved = self.ctx.maybe_exited
+        saved = self.ctx.maybe_left_block
         try:
             yield
         except LoopSignal:
             pass
         finally:
-            self.ctx.maybe_exited = saved or (self.ctx.maybe_exited and saved)
+            self.ctx.maybe_left_block = saved
 
     def _while(self, node: Node) -> Outcome:
         conditions = node.children_by_field_name("condition")
@@ -472,15 +473,15 @@ class Walker:
         if self.function_calls > _MAX_FUNCTION_CALLS:
             self.ctx.unknown_command(inv.span, f"`{inv.name}` not simulated (too many calls)")
             return ASSUMED
-        scope = self.ctx.scope
-        saved = scope.positional
-        scope.positional = [w.value for w in inv.args]
+        ctx = self.ctx
+        saved = (ctx.scope.positional, ctx.maybe_left_block)
+        ctx.scope.positional = [w.value for w in inv.args]
         try:
             return self.execute(body)
         except ReturnSignal:
             return ASSUMED
         finally:
-            self.ctx.scope.positional = saved
+            ctx.scope.positional, ctx.maybe_left_block = saved
 
     # ------------------------------------------------------------------ tests
 
@@ -550,13 +551,6 @@ class Walker:
         body = self.functions.get(inv.name)
         if body is not None:
             return self._call_function(body, inv)
-        if inv.name in ("test", "["):
-            tokens = (
-                inv.args[:-1]
-                if inv.name == "[" and inv.args and inv.args[-1].text == "]"
-                else inv.args
-            )
-            return _decision_outcome(evaluate_test(tokens, extended=False))
         if inv.name in ("eval", "source", ".", "xargs"):
             self.ctx.unknown_command(inv.span, f"`{inv.name}` may run anything")
             return ASSUMED

@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable
 
+from mext_lint.simulate.shell_conditions import evaluate_test
 from mext_lint.simulate.shell_context import (
     ASSUMED,
     TRUE,
@@ -27,7 +28,6 @@ from mext_lint.simulate.shell_values import (
     ArchMark,
     Value,
     Word,
-    normalize_arch,
     url_basename,
 )
 from mext_lint.simulate.tree import Kind, Presence
@@ -254,8 +254,6 @@ def _false(ctx: Context, inv: Invocation) -> Outcome:
     "strings",
     "ldd",
     "sync",
-    "apk-tools-version",
-    "echo_",
     "tput",
     "column",
     "arch",
@@ -305,7 +303,7 @@ def _exit(ctx: Context, inv: Invocation) -> Outcome:
 def _return(ctx: Context, inv: Invocation) -> Outcome:
     if ctx.effective_certain:
         raise ReturnSignal()
-    ctx.maybe_exited = True
+    ctx.maybe_left_block = True
     return Outcome(Status.UNKNOWN)
 
 
@@ -313,7 +311,7 @@ def _return(ctx: Context, inv: Invocation) -> Outcome:
 def _loop_control(ctx: Context, inv: Invocation) -> Outcome:
     if ctx.effective_certain:
         raise LoopSignal(inv.name == "break")
-    ctx.maybe_exited = True
+    ctx.maybe_left_block = True
     return Outcome(Status.UNKNOWN)
 
 
@@ -398,10 +396,14 @@ def _shell(ctx: Context, inv: Invocation) -> Outcome:
     return ctx.run_inline(script)
 
 
-@handles("test", "[", "[[")
+@handles("test", "[")
 def _test_command(ctx: Context, inv: Invocation) -> Outcome:
-    # Evaluated by the walker (it needs the condition logic); reaching here means a stray "]".
-    return Outcome(Status.UNKNOWN)
+    args = inv.args
+    if inv.name == "[" and args and args[-1].text == "]":
+        args = args[:-1]
+    decision = evaluate_test(args, extended=False)
+    status = {True: Status.TRUE, False: Status.FALSE, None: Status.UNKNOWN}[decision.value]
+    return Outcome(status, decision.condition, decision.platform)
 
 
 # ------------------------------------------------------------------------------ file makers
@@ -1254,8 +1256,3 @@ def _joined_value(args: list[Word], text: str) -> Value:
     arch = next((w.arch for w in args if w.arch is not None), None)
     platform = any(w.value.platform for w in args)
     return Value(text, arch=arch, platform=platform)
-
-
-def arch_name(value: Value) -> str | None:
-    """The normalised CPU a value names (``x86_64`` -> amd64), or None."""
-    return normalize_arch(value.text)

@@ -12,7 +12,7 @@ import os.path
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from mext_lint.simulate.shell_values import (
     PLATFORM_VARIABLES,
@@ -24,9 +24,6 @@ from mext_lint.simulate.shell_values import (
 )
 from mext_lint.simulate.tree import FileTree, Kind, Lookup, Presence, normalize
 from mext_lint.spans import Related, Span
-
-if TYPE_CHECKING:
-    from tree_sitter import Node
 
 
 class Status(enum.Enum):
@@ -91,21 +88,24 @@ def merge_scopes(scopes: list[Scope]) -> Scope:
     names = set().union(*(s.variables for s in scopes))
     variables: dict[str, Value] = {}
     for name in names:
-        values = [s.variables.get(name) for s in scopes]
-        if all(v == values[0] for v in values):
-            if values[0] is not None:
-                variables[name] = values[0]
-            continue
-        platform = any(v is not None and v.platform for v in values)
-        variables[name] = Value(None, platform=platform)
+        values = [s.variables.get(name, UNKNOWN) for s in scopes]
+        variables[name] = values[0] if all(v == values[0] for v in values) else _either(values)
     cwds = [s.cwd for s in scopes]
-    cwd = cwds[0]
-    if any(c != cwd for c in cwds):
-        texts = [(c.text if c.text is not None else c.prefix).rstrip("/") + "/" for c in cwds]
-        common = os.path.commonprefix(texts)  # noqa: RUF071 - cut back to a "/" below
-        cwd = Value(None, prefix=common[: common.rfind("/") + 1])
+    cwd = cwds[0] if all(c == cwds[0] for c in cwds) else _either(cwds)
     positional = first.positional if all(s.positional == first.positional for s in scopes) else []
     return Scope(variables, cwd, positional)
+
+
+def _either(values: list[Value]) -> Value:
+    """One of several values: unknown, keeping the text they all start and end with."""
+    starts = [v.text if v.text is not None else v.prefix for v in values]
+    ends = [(v.text if v.text is not None else v.suffix)[::-1] for v in values]
+    return Value(
+        None,
+        prefix=os.path.commonprefix(starts),  # noqa: RUF071 - a text prefix is what we want
+        suffix=os.path.commonprefix(ends)[::-1],  # noqa: RUF071
+        platform=any(v.platform for v in values),
+    )
 
 
 class ExitSignal(Exception):
@@ -141,11 +141,11 @@ class Context:
         self.home = env.get("HOME") or "/root"
         self.scope = Scope({name: _from_env(name, v) for name, v in env.items()}, Value(cwd))
         self.certain = True
-        self.maybe_exited = False  # an undecidable branch may have ended the script or loop
+        self.maybe_exited = False  # an undecidable branch may have run ``exit``
+        self.maybe_left_block = False  # ... or ``break``/``continue``/``return``
         self.guarded = False  # inside a branch chosen by the target platform
         self.pure_unknowns = False  # inside $(...): unknown commands only print
         self.recording: list[tuple[str, Span]] | None = None
-        self.functions: dict[str, Node] = {}
         self.depth = 0
         # Runs a nested script (``sh -c '...'``); set by the walker.
         self.run_inline: Callable[[Word], Outcome] | None = None
@@ -172,7 +172,7 @@ class Context:
 
     @property
     def effective_certain(self) -> bool:
-        return self.certain and not self.maybe_exited
+        return self.certain and not self.maybe_exited and not self.maybe_left_block
 
     @contextmanager
     def branch(self, *, certain: bool, guarded: bool = False) -> Iterator[None]:
