@@ -20,6 +20,7 @@ HEREDOC_WORD = re.compile(r"(\d*)<<(-?)([^<]*)", re.ASCII)
 MAX_NESTING = 64
 _SPECIAL_PARAMETERS = frozenset("@*#?-$!")
 _UINT64_MAX = 2**64 - 1
+_PLAIN = re.compile(r"[^'\"$\\]*")  # nothing the lexer treats specially but whitespace
 
 
 class LexError(Exception):
@@ -253,11 +254,29 @@ class _Lexer:
 
 def shell_words(line: str, *, raw_quotes: bool, raw_escapes: bool) -> list[ShellWord] | None:
     """``Lex.ProcessWords`` on ``line`` with an empty environment; None when it fails."""
+    if _PLAIN.fullmatch(line):
+        return _split_plain(line)
     lexer = _Lexer(line, raw_quotes=raw_quotes)
     try:
         _, words = lexer.scan("", raw_escapes)
     except LexError:
         return None
+    return words
+
+
+def _split_plain(line: str) -> list[ShellWord]:
+    """Without quotes, escapes or ``$`` the lexer only splits on whitespace."""
+    words: list[ShellWord] = []
+    start: int | None = None
+    for index, char in enumerate(line):
+        if is_go_space(char):
+            if start is not None:
+                words.append(ShellWord(line[start:index], start, index))
+                start = None
+        elif start is None:
+            start = index
+    if start is not None:
+        words.append(ShellWord(line[start:], start, len(line)))
     return words
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from enum import Enum
+from typing import NamedTuple
 
 from mext_lint.dockerfile.heredoc_words import parse_heredoc_word
 from mext_lint.dockerfile.line_parsers import go_quote
@@ -97,76 +98,89 @@ def _edit_distance(left: str, right: str) -> int:
     return previous[-1]
 
 
-def flags_error(raw_flags: Sequence[str], declared: Mapping[str, FlagType]) -> str | None:
-    """``BFlags.Parse``: unknown, duplicated or ill-valued flags."""
+class Rejection(NamedTuple):
+    """Why BuildKit rejects an instruction, and which of its flags is at fault (if one is)."""
+
+    message: str
+    flag: int | None = None  # index in the instruction's flags
+
+
+def flags_error(raw_flags: Sequence[str], declared: Mapping[str, FlagType]) -> Rejection | None:
+    """``BFlags.Parse``: unknown, duplicated or ill-valued flags (the first one, as BuildKit)."""
     used: set[str] = set()
-    for raw in raw_flags:
+    for index, raw in enumerate(raw_flags):
         if raw == "--":
             return None
-        if not raw.startswith("--"):
-            return f"arg should start with -- : {raw}"
-        flag_name, has_value, value = raw.partition("=")
-        name = flag_name[2:]
-        kind = declared.get(name)
-        if kind is None:
-            error = f"unknown flag: {flag_name}"
-            match = suggestion(name.lower(), list(declared))
-            return f"{error} (did you mean --{match}?)" if match else error
-        if name in used and kind is not FlagType.STRINGS:
-            return f"duplicate flag specified: {flag_name}"
-        used.add(name)
-        if kind is FlagType.BOOL:
-            if has_value and not value:
-                return f"missing a value on flag: {flag_name}"
-            if value.lower() not in ("", "true", "false"):
-                return f"expecting boolean value for flag {flag_name}, not: {value}"
-        elif not has_value:
-            return f"missing a value on flag: {flag_name}"
+        message = _flag_message(raw, declared, used)
+        if message is not None:
+            return Rejection(message, index)
     return None
 
 
-def _at_least_one(keyword: str) -> str:
-    return f"{keyword} requires at least one argument"
+def _flag_message(raw: str, declared: Mapping[str, FlagType], used: set[str]) -> str | None:
+    if not raw.startswith("--"):
+        return f"arg should start with -- : {raw}"
+    flag_name, has_value, value = raw.partition("=")
+    name = flag_name[2:]
+    kind = declared.get(name)
+    if kind is None:
+        match = suggestion(name.lower(), list(declared))
+        hint = f" (did you mean --{match}?)" if match else ""
+        return f"unknown flag: {flag_name}{hint}"
+    if name in used and kind is not FlagType.STRINGS:
+        return f"duplicate flag specified: {flag_name}"
+    used.add(name)
+    if kind is not FlagType.BOOL:
+        return None if has_value else f"missing a value on flag: {flag_name}"
+    if has_value and not value:
+        return f"missing a value on flag: {flag_name}"
+    if value.lower() not in ("", "true", "false"):
+        return f"expecting boolean value for flag {flag_name}, not: {value}"
+    return None
 
 
-def _exactly_one(keyword: str) -> str:
-    return f"{keyword} requires exactly one argument"
+def _at_least_one(keyword: str) -> Rejection:
+    return Rejection(f"{keyword} requires at least one argument")
 
 
-def _no_destination(keyword: str) -> str:
-    return (
+def _exactly_one(keyword: str) -> Rejection:
+    return Rejection(f"{keyword} requires exactly one argument")
+
+
+def _no_destination(keyword: str) -> Rejection:
+    return Rejection(
         f"{keyword} requires at least two arguments, but only one was provided. "
         "Destination could not be determined"
     )
 
 
-def _key_values_error(keyword: str, args: Sequence[str]) -> str | None:
+def _key_values_error(keyword: str, args: Sequence[str]) -> Rejection | None:
     if not args:
         return _at_least_one(keyword)
     if any(not key for key in args[::2]):
-        return f"{keyword} names can not be blank"
+        return Rejection(f"{keyword} names can not be blank")
     return None
 
 
-def _stage_name_error(args: Sequence[str]) -> str | None:
+def _stage_name_error(args: Sequence[str]) -> Rejection | None:
     if len(args) == 3 and args[1].lower() == "as":
         if _STAGE_NAME.fullmatch(args[2].lower()) is None:
-            return (
+            return Rejection(
                 f"invalid name for build stage: {go_quote(args[2])}, "
                 "name can't start with a number or contain symbols"
             )
         return None
     if len(args) != 1:
-        return "FROM requires either one or three arguments"
+        return Rejection("FROM requires either one or three arguments")
     return None
 
 
-def _copy_error(keyword: str, flags: Sequence[str], args: Sequence[str]) -> str | None:
+def _copy_error(keyword: str, flags: Sequence[str], args: Sequence[str]) -> Rejection | None:
     if len(args) < 2:
         return _no_destination(keyword)
     error = flags_error(flags, FLAGS[keyword])
     if error is None and parse_heredoc_word(args[-1]) is not None:
-        return f"{keyword} cannot accept a heredoc as a destination"
+        return Rejection(f"{keyword} cannot accept a heredoc as a destination")
     return error
 
 
@@ -195,43 +209,52 @@ def go_duration(text: str) -> int | str:
     return int(-total if text.startswith("-") else total)
 
 
-def _healthcheck_values_error(flags: Sequence[str]) -> str | None:
-    values = dict(flag[2:].partition("=")[::2] for flag in flags)
-    for name in ("interval", "timeout", "start-period", "start-interval"):
-        if values.get(name):
-            nanoseconds = go_duration(values[name])
-            if isinstance(nanoseconds, str):
-                return nanoseconds
-            if nanoseconds != 0 and nanoseconds < _MILLISECOND:
-                return f"Interval {go_quote(name)} cannot be less than 1ms"
-    retries = values.get("retries")
-    if retries:
-        if re.fullmatch(r"[+-]?[0-9]+", retries, re.ASCII) is None:
-            return f"strconv.ParseInt: parsing {go_quote(retries)}: invalid syntax"
-        if len(retries) > 12 or int(retries) not in _INT32:
-            return f"strconv.ParseInt: parsing {go_quote(retries)}: value out of range"
-        if int(retries) < 0:
-            return f"--retries cannot be negative ({int(retries)})"
+def _healthcheck_values_error(flags: Sequence[str]) -> Rejection | None:
+    for index, flag in enumerate(flags):
+        name, _, value = flag[2:].partition("=")
+        message = _healthcheck_value_message(name, value)
+        if message is not None:
+            return Rejection(message, index)
     return None
 
 
-def _healthcheck_error(flags: Sequence[str], args: Sequence[str], json_form: bool) -> str | None:
+def _healthcheck_value_message(name: str, value: str) -> str | None:
+    if not value:
+        return None
+    if name == "retries":
+        if re.fullmatch(r"[+-]?[0-9]+", value, re.ASCII) is None:
+            return f"strconv.ParseInt: parsing {go_quote(value)}: invalid syntax"
+        if len(value) > 12 or int(value) not in _INT32:
+            return f"strconv.ParseInt: parsing {go_quote(value)}: value out of range"
+        return f"--retries cannot be negative ({int(value)})" if int(value) < 0 else None
+    nanoseconds = go_duration(value)
+    if isinstance(nanoseconds, str):
+        return nanoseconds
+    if nanoseconds != 0 and nanoseconds < _MILLISECOND:
+        return f"Interval {go_quote(name)} cannot be less than 1ms"
+    return None
+
+
+def _healthcheck_error(
+    flags: Sequence[str], args: Sequence[str], json_form: bool
+) -> Rejection | None:
     if not args:
         return _at_least_one("HEALTHCHECK")
     kind = args[0].upper()
     if kind == "NONE":
-        return "HEALTHCHECK NONE takes no arguments" if len(args) > 1 else None
+        # BuildKit declares (and so checks) the flags only for CMD.
+        return Rejection("HEALTHCHECK NONE takes no arguments") if len(args) > 1 else None
     error = flags_error(flags, _HEALTHCHECK_FLAGS)
     if error is not None:
         return error
     if kind != "CMD":
-        return f"Unknown type {go_quote(kind)} in HEALTHCHECK (try CMD)"
+        return Rejection(f"Unknown type {go_quote(kind)} in HEALTHCHECK (try CMD)")
     if len(args) == 1:
-        return "Missing command after HEALTHCHECK CMD"
+        return Rejection("Missing command after HEALTHCHECK CMD")
     return _healthcheck_values_error(flags)
 
 
-def _onbuild_error(flags: Sequence[str], args: Sequence[str]) -> str | None:
+def _onbuild_error(flags: Sequence[str], args: Sequence[str]) -> Rejection | None:
     if not args:
         return _at_least_one("ONBUILD")
     error = flags_error(flags, {})
@@ -239,35 +262,35 @@ def _onbuild_error(flags: Sequence[str], args: Sequence[str]) -> str | None:
         return error
     trigger = args[0].strip().upper()
     if trigger == "ONBUILD":
-        return "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed"
+        return Rejection("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed")
     if trigger in ("MAINTAINER", "FROM"):
-        return f"{trigger} isn't allowed as an ONBUILD trigger"
+        return Rejection(f"{trigger} isn't allowed as an ONBUILD trigger")
     return None
 
 
-def _volume_error(flags: Sequence[str], args: Sequence[str]) -> str | None:
+def _volume_error(flags: Sequence[str], args: Sequence[str]) -> Rejection | None:
     if not args:
         return _at_least_one("VOLUME")
     error = flags_error(flags, {})
     if error is None and any(not volume.strip() for volume in args):
-        return "VOLUME specified can not be an empty string"
+        return Rejection("VOLUME specified can not be an empty string")
     return error
 
 
-def _shell_error(flags: Sequence[str], args: Sequence[str], json_form: bool) -> str | None:
+def _shell_error(flags: Sequence[str], args: Sequence[str], json_form: bool) -> Rejection | None:
     error = flags_error(flags, {})
     if error is not None:
         return error
     if not args:
         return _at_least_one("SHELL")
     if not json_form:
-        return "SHELL requires the arguments to be in JSON form"
+        return Rejection("SHELL requires the arguments to be in JSON form")
     return None
 
 
 def instruction_error(
     keyword: str, flags: Sequence[str], args: Sequence[str], json_form: bool
-) -> str | None:
+) -> Rejection | None:
     """Why BuildKit's instruction parser rejects this instruction, or None.
 
     ``args`` are BuildKit's ``nodeArgs``: the Node.Next values, and for ONBUILD the trigger
@@ -289,7 +312,7 @@ def instruction_error(
             return _at_least_one(keyword)
         error = flags_error(flags, {})
         if error is None and keyword == "ARG" and any(arg.startswith("=") for arg in args):
-            return "ARG names can not be blank"
+            return Rejection("ARG names can not be blank")
         return error
     if keyword == "HEALTHCHECK":
         return _healthcheck_error(flags, args, json_form)

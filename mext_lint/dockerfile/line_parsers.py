@@ -96,6 +96,8 @@ def extract_builder_flags(line: str, start: int, end: int) -> tuple[int, list[Ra
     directive says). BuildKit reads bytes here, so a non-ASCII flag value comes out as Latin-1
     mojibake (``--chown=josé`` gives ``--chown=josÃ©``), exactly like BuildKit reports it.
     """
+    if not line.startswith("--", start, end):
+        return start, []  # the common case: no flags at all
     units = _byte_units(line, start, end)
     count = len(units)
     flags: list[RawWord] = []

@@ -60,6 +60,8 @@ class LogicalLine:
         self._pieces = pieces
         self._starts = [piece.offset for piece in pieces]
         self._end = end  # file position just after the last character (used for empty ranges)
+        # Most instructions sit on one line: then a span is plain arithmetic.
+        self._one_line = (pieces[0].line, pieces[0].column) if len(pieces) == 1 else None
 
     def position(self, offset: int) -> tuple[int, int]:
         """File (line, column) of the character at ``offset`` (or just after the text)."""
@@ -68,11 +70,15 @@ class LogicalLine:
                 return self._end
             line, column = self.position(len(self.text) - 1)
             return line, column + 1
-        piece = self._pieces[bisect_right(self._starts, offset) - 1]
+        pieces = self._pieces
+        piece = pieces[0] if len(pieces) == 1 else pieces[bisect_right(self._starts, offset) - 1]
         return piece.line, piece.column + offset - piece.offset
 
     def span(self, start: int, end: int) -> Span:
         """Span of ``text[start:end]``; an empty range gives a zero-width span."""
+        if self._one_line is not None and start < end <= len(self.text):
+            line, column = self._one_line
+            return Span(self.path, line, column + start, line, column + end)
         line, column = self.position(start)
         if end <= start:
             return Span(self.path, line, column, line, column)

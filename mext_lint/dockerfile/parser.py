@@ -53,6 +53,8 @@ _DIRECTIVE_SPACES = "\t\n\f\r "  # Go regexp's \s
 _HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
 _SHELL_COMMANDS = frozenset({"RUN", "CMD", "ENTRYPOINT"})
 _SPACED_HEREDOC_OPERATOR = re.compile(r"\d*<<-?", re.ASCII)
+# BuildKit reads a statement made only of continuation lines as an instruction named "".
+_EMPTY_INSTRUCTION = "unknown instruction: (empty: only line continuations)"
 _LEADING_TABS = re.compile(r"^\t+", re.MULTILINE)
 
 
@@ -297,10 +299,11 @@ class _Parser:
         else:
             parsed = _parse_args(keyword.lower(), line, start, end, self.escape)
         is_command = keyword in _SHELL_COMMANDS and not parsed.json_form and start < end
+        keyword_span = logical.span(parts.keyword.start, parts.keyword.end)
         instruction = Instruction(
             keyword=keyword,
-            span=logical.span(parts.keyword.start, end),
-            keyword_span=logical.span(parts.keyword.start, parts.keyword.end),
+            span=keyword_span,  # the caller sets the whole span once heredocs are read
+            keyword_span=keyword_span,
             flags=tuple(_flag(raw.text, logical.span(raw.start, raw.end)) for raw in parts.flags),
             value=tuple(Word(raw.text, logical.span(raw.start, raw.end)) for raw in parsed.values),
             json_form=parsed.json_form,
@@ -389,7 +392,7 @@ class _Parser:
 
     def report_unknown(self, written: str, instruction: Instruction, line: int) -> None:
         """An unknown instruction; after `<< EOF` only the first one, with the real cause."""
-        message = f"unknown instruction: {written}" if written else "empty instruction"
+        message = f"unknown instruction: {written}" if written else _EMPTY_INSTRUCTION
         hint = self.spaced_heredoc
         if hint is None:
             match = suggestion(written, sorted(INSTRUCTIONS))
@@ -409,27 +412,21 @@ class _Parser:
     def check_instruction(self, built: _Built, instruction: Instruction) -> None:
         """The instruction parser's checks, then "no build stage" for a command before any FROM."""
         if built.parse_error is not None:
-            self.error(built.parse_error, self.problem_span(built.parse_error, instruction))
+            self.error(built.parse_error, instruction.keyword_span)
             return
         raw_flags = [flag.raw for flag in instruction.flags]
-        message = instruction_error(
+        rejection = instruction_error(
             instruction.keyword, raw_flags, built.node_args, instruction.json_form
         )
-        if message is not None:
-            self.error(message, self.problem_span(message, instruction))
+        if rejection is not None:
+            at_fault = instruction.keyword_span
+            if rejection.flag is not None:
+                at_fault = instruction.flags[rejection.flag].span
+            self.error(rejection.message, at_fault)
         if instruction.keyword == "FROM":
             self.seen_from = True
-        elif instruction.keyword != "ARG" and not self.seen_from and message is None:
+        elif instruction.keyword != "ARG" and not self.seen_from and rejection is None:
             self.error("no build stage in current context", instruction.keyword_span)
-
-    @staticmethod
-    def problem_span(message: str, instruction: Instruction) -> Span:
-        """The flag a flag error names, else the whole first line of the instruction."""
-        for flag in instruction.flags:
-            name = flag.raw.partition("=")[0]
-            if f": {name}" in message or f"flag {name}," in message:
-                return flag.span
-        return instruction.keyword_span
 
     def check_whole_file(self) -> None:
         if self.node_count == 0:
