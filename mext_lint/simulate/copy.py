@@ -120,16 +120,27 @@ def _copy_word(
 # ---------------------------------------------------------------------- targets
 
 
-def file_target(tree: FileTree, destination: Destination, name: str) -> str | None:
-    """Where a file called ``name`` lands; None when it depends on whether the destination is
-    a directory, which we do not know."""
+class Target(NamedTuple):
+    path: str
+    certain: bool
+
+
+def file_target(tree: FileTree, destination: Destination, name: str) -> Target | None:
+    """Where a file called ``name`` lands: into the destination when it is a directory, else as
+    the destination. None when that depends on what a base image holds there."""
+    into = Target(posixpath.join(destination.path, name), True)
     if destination.into:
-        return posixpath.join(destination.path, name)
+        return into
+    found = tree.lookup(destination.path)
     is_dir = tree.is_dir(destination.path)
     if is_dir is Presence.YES:
-        return posixpath.join(destination.path, name)
+        return into
     if is_dir is Presence.NO:
-        return destination.path
+        return Target(destination.path, True)
+    if found.kind is Kind.DIR:  # a directory that may not have been created
+        return into._replace(certain=False)
+    if posixpath.basename(destination.path) == name:
+        return Target(destination.path, True)  # COPY host/tool bin/tool names the file
     return None
 
 
@@ -142,13 +153,18 @@ def add_file(
     mode: str | None = None,
     arch: str | None = None,
 ) -> None:
-    tree = step.stage.tree
-    target = file_target(tree, destination, name)
-    if target is None:
-        tree.make_opaque(destination.path, origin)
-        return
+    """Write one file; where it lands is maybe ``destination`` itself when we cannot tell."""
+    target = file_target(step.stage.tree, destination, name) or Target(destination.path, False)
     arch_origin = origin if arch is not None else None
-    tree.add(target, Kind.FILE, origin, mode=mode, arch=arch, arch_origin=arch_origin)
+    step.stage.tree.add(
+        target.path,
+        Kind.FILE,
+        origin,
+        certain=target.certain,
+        mode=mode,
+        arch=arch,
+        arch_origin=arch_origin,
+    )
 
 
 def _copy_heredoc(
@@ -181,6 +197,10 @@ def _copy_from(step: Step, ref: Ref, word: Word, destination: Destination, flags
     if ref.kind is RefKind.SCRATCH:
         return
     state = step.source_state(ref, word.span) if ref.kind is RefKind.STAGE else None
+    if ref.kind is RefKind.STAGE and state is None:
+        # A stage that depends on itself: BuildKit refuses the whole build (reported once).
+        tree.make_opaque("/", step.origin(f"copied from stage {ref.name}, which is cyclic"))
+        return
     if source is None or state is None:
         what = f"stage {ref.name}" if ref.kind is RefKind.STAGE else f"image {ref.name or '?'}"
         origin = step.origin(f"copied from {what} by COPY --from", word.span)
@@ -219,10 +239,10 @@ def _copy_stage_path(
         tree.make_opaque(destination.path, origin)
     else:
         target = file_target(tree, destination, posixpath.basename(path))
-        if target is None:
+        if target is None or not target.certain:
             tree.make_opaque(destination.path, origin)
         else:
-            tree.copy_in(source, path, target, origin)
+            tree.copy_in(source, path, target.path, origin)
 
 
 def _copy_stage_glob(
@@ -326,12 +346,16 @@ def _context_matches(step: Step, source: str, flags: Flags) -> tuple[list[Contex
     context = step.build.context
     assert context is not None
     found = context.match(source)
-    kept = [e for e in found if not any(_excluded(p, e.rel_path) for p in flags.excludes)]
+    kept = [
+        entry
+        for entry in found
+        if not any(_excluded(p, posixpath.basename(entry.rel_path)) for p in flags.excludes)
+    ]
     return kept, found.complete
 
 
 def _excluded(pattern: str, rel_path: str) -> bool:
-    """``COPY --exclude``: a pattern matching the path or one of its parents."""
+    """``COPY --exclude``: a pattern matching the path (relative to the source) or a parent."""
     from mext_lint.simulate.dockerignore import filepath_match
 
     parts = rel_path.split("/")
@@ -379,7 +403,7 @@ def _copy_directory(
     prefix = f"{directory.rel_path}/" if directory.rel_path else ""
     for entry in walk:
         relative = entry.rel_path[len(prefix) :]
-        if any(_excluded(p, entry.rel_path) for p in flags.excludes):
+        if any(_excluded(p, relative) for p in flags.excludes):
             continue
         path = posixpath.join(target, relative)
         if entry.is_symlink:
@@ -417,7 +441,8 @@ def _context_missing(
     _report_copy(step, word, message, *related)
     target = file_target(step.stage.tree, destination, posixpath.basename(source.rstrip("/")))
     if target is not None:
-        step.stage.tree.note_skipped(target, step.origin(f"would copy it, but {why}", word.span))
+        note = step.origin(f"would copy it, but {why}", word.span)
+        step.stage.tree.note_skipped(target.path, note)
 
 
 def _report_copy(step: Step, word: Word, message: str, *related: Related) -> None:
