@@ -209,7 +209,7 @@ class Walker:
         with self._isolated():
             try:
                 return self._sequence(node.children)
-            except (ExitSignal, LoopSignal):
+            except _SIGNALS:
                 return Outcome(Status.UNKNOWN)
 
     @contextlib.contextmanager
@@ -232,7 +232,7 @@ class Walker:
             with self._isolated():
                 try:
                     outcome = self.execute(stage)
-                except (ExitSignal, LoopSignal):
+                except _SIGNALS:
                     outcome = Outcome(Status.UNKNOWN)
             stdin_arch = outcome.stdout_arch
         self.stdin_arch = None
@@ -358,7 +358,7 @@ class Walker:
         ctx = self.ctx
         entry = ctx.scope
         possible: list[Scope] = []
-        matched = False
+        reach = Status.TRUE  # whether control can get to the current item
         guarded = subject.value.platform or mentions_arch(subject.text)
         items = [c for c in node.named_children if c.type == "case_item"]
         parsed = [self._case_item(item) for item in items]
@@ -367,19 +367,16 @@ class Walker:
         )
         for patterns, globs, body in parsed:
             condition = _case_condition(subject, globs, patterns)
-            if matched:
-                self._skip(body, condition)
-                continue
-            result = _case_match(subject, globs)
+            result = _case_match(subject, globs) if reach is not Status.FALSE else False
             if result is False:
                 self._skip(body, condition)
                 continue
             ctx.scope = entry.copy()
-            with ctx.branch(certain=result is True, guarded=guarded):
+            with ctx.branch(certain=result is True and reach is Status.TRUE, guarded=guarded):
                 self._sequence(body)
             possible.append(ctx.scope)
-            matched = result is True
-        if not matched:
+            reach = Status.FALSE if result is True else Status.UNKNOWN
+        if reach is not Status.FALSE:
             possible.append(entry)
         ctx.scope = merge_scopes(possible)
         return ASSUMED
@@ -406,20 +403,16 @@ class Walker:
         if variable_node is None or body is None:
             return self._not_understood(node)
         name = self.source.node_text(variable_node)
-        has_in = any(c.type == "in" for c in node.children)
-        words: list[Word] | None = []
-        if has_in:
+        words: list[Word] = []
+        if any(c.type == "in" for c in node.children):
             for value_node in node.children_by_field_name("value"):
-                assert words is not None
                 words.extend(self._glob_words(self.expand.words(value_node)))
-        else:
+        else:  # for x; do ...: the positional parameters
             words = [Word(v, self.span(node)) for v in self.ctx.scope.positional]
-        known = (
-            words is not None
-            and len(words) <= _MAX_LOOP_WORDS
-            and all(w.text is not None and w.certain for w in words)
+        known = len(words) <= _MAX_LOOP_WORDS and all(
+            w.text is not None and w.certain for w in words
         )
-        if not known or words is None:
+        if not known:
             with self._loop_guard():
                 self.ctx.assign(name, UNKNOWN)
                 self._maybe(body, guarded=False)
@@ -578,24 +571,18 @@ class Walker:
             glob = escape_glob(cwd.text.rstrip("/")) + "/" + glob
         tree = self.ctx.tree
         candidates = ["/"]
-        complete = True
-        fixed = "/"
+        opaque: str | None = None  # the first directory that may hold entries we do not know
         for component in [c for c in glob.split("/") if c]:
-            if unescape_glob(component) == component.replace("\\", "") and not any(
-                ch in component.replace("\\*", "").replace("\\?", "").replace("\\[", "")
-                for ch in "*?["
-            ):
+            if is_literal_glob(component):
                 name = unescape_glob(component)
                 candidates = [posixpath.join(c, name) for c in candidates]
-                if len(candidates) == 1 and complete:
-                    fixed = candidates[0]
                 continue
             matched: list[str] = []
             for directory in candidates:
                 if tree.lookup(directory).presence is Presence.NO:
                     continue  # nothing to match in a directory that is not there
-                if tree.is_opaque(directory):
-                    complete = False
+                if opaque is None and tree.is_opaque(directory):
+                    opaque = directory
                 for name in tree.children(directory):
                     if name.startswith(".") and not component.startswith("."):
                         continue
@@ -604,8 +591,8 @@ class Walker:
             candidates = matched
         found = [c for c in candidates if tree.lookup(c).presence is not Presence.NO]
         out = [Word(Value(path), word.span, escape_glob(path), from_glob=True) for path in found]
-        if not complete:
-            unknown_rest = Value(None, prefix=fixed.rstrip("/") + "/")
+        if opaque is not None:
+            unknown_rest = Value(None, prefix=opaque.rstrip("/") + "/")
             out.append(word._replace(value=unknown_rest, has_glob=False, glob=None))
         return out or [word]
 
@@ -683,9 +670,7 @@ class Walker:
         if operator not in _WRITE_REDIRECTS or destination is None or destination.type == "number":
             return
         word = self.expand.word(destination)
-        if word.text is not None and (
-            word.text == "-" or word.text.startswith(("/dev/", "/proc/"))
-        ):
+        if word.text == "-":  # >&- closes the descriptor
             return
         descriptor = node.child_by_field_name("descriptor")
         to_stdout = descriptor is None or self.source.node_text(descriptor) == "1"
@@ -738,7 +723,7 @@ class Walker:
     def _run_inline(self, word: Word) -> Outcome:
         """``sh -c '<script>'``: a child shell running a script we can read."""
         text = word.text or ""
-        base = self.source.text.find(text) if text else -1
+        base = self.source.text.find(text, max(word.offset, 0)) if text else -1
         source = self.source
         if base >= 0 and not source.fixed:
             nested = Source(text, lambda offset: source.position(base + offset), source.path)

@@ -22,7 +22,7 @@ from mext_lint.simulate.shell_context import (
     ReturnSignal,
     Status,
 )
-from mext_lint.simulate.shell_options import Options, parse_options
+from mext_lint.simulate.shell_options import Options, parse_options, tail_word
 from mext_lint.simulate.shell_values import (
     UNKNOWN,
     ArchMark,
@@ -89,7 +89,7 @@ def _create(
 
 
 def _under(directory: Word | None, name: Value) -> Value:
-    """``name`` inside ``directory`` (``--output-dir``, ``-P``, ``-C``), when it is relative."""
+    """``name`` inside ``directory`` (``--output-dir``, ``-P``), when it is relative."""
     if directory is None or (name.text is not None and name.text.startswith("/")):
         return name
     base = directory.value
@@ -199,78 +199,44 @@ def _false(ctx: Context, inv: Invocation) -> Outcome:
     return Outcome(Status.FALSE)
 
 
-@handles(
-    "echo",
-    "printf",
-    "set",
-    "chown",
-    "chgrp",
-    "chmod",
-    "ls",
-    "cat",
-    "sleep",
-    "sed",
-    "head",
-    "tail",
-    "cut",
-    "tr",
-    "sort",
-    "uniq",
-    "wc",
-    "basename",
-    "dirname",
-    "readlink",
-    "realpath",
-    "stat",
-    "file",
-    "id",
-    "whoami",
-    "uname",
-    "date",
-    "printenv",
-    "pwd",
-    "jq",
-    "sha256sum",
-    "sha1sum",
-    "sha512sum",
-    "md5sum",
-    "cksum",
-    "base64",
-    "xxd",
-    "od",
-    "df",
-    "du",
-    "nproc",
-    "getent",
-    "seq",
-    "expr",
-    "umask",
-    "ulimit",
-    "trap",
-    "shopt",
-    "wait",
-    "alias",
-    "unalias",
-    "strings",
-    "ldd",
-    "sync",
-    "tput",
-    "column",
-    "arch",
+_NO_EFFECT = _names(
+    """
+    echo chown chgrp chmod ls sleep sed head tail cut tr sort uniq wc basename dirname readlink
+    realpath stat file id whoami uname date printenv pwd jq sha256sum sha1sum sha512sum md5sum
+    cksum base64 xxd od df du nproc getent seq expr umask ulimit trap shopt wait alias unalias
+    strings ldd sync tput column arch
+    """
 )
+
+
+@handles(*_NO_EFFECT)
 def _no_effect(ctx: Context, inv: Invocation) -> Outcome:
-    if inv.name == "set":
-        _set_positional(ctx, inv)
-    stdout_arch = None
-    if inv.name == "cat" and inv.args:
-        stdout_arch = _source_arch(ctx, ctx.path(inv.args[0]), inv.args[0])
-    return Outcome(Status.ASSUMED, stdout_arch=stdout_arch)
+    """Commands that only print or change what exists (``sed -i``, ``chmod``), never create."""
+    return ASSUMED
 
 
-def _set_positional(ctx: Context, inv: Invocation) -> None:
+@handles("cat")
+def _cat(ctx: Context, inv: Invocation) -> Outcome:
+    files = [w for w in inv.args if not (w.text or "x").startswith("-")]
+    if not files:
+        return Outcome(Status.ASSUMED, stdout_arch=inv.stdin_arch)
+    return Outcome(Status.ASSUMED, stdout_arch=_source_arch(ctx, ctx.path(files[0]), files[0]))
+
+
+@handles("printf")
+def _printf(ctx: Context, inv: Invocation) -> Outcome:
+    if len(inv.args) >= 2 and inv.args[0].text == "-v" and inv.args[1].text:
+        ctx.assign(inv.args[1].text, UNKNOWN)  # bash: printf -v NAME stores the output
+    return ASSUMED
+
+
+@handles("set")
+def _set(ctx: Context, inv: Invocation) -> Outcome:
+    """``set -eux`` changes nothing we track; ``set -- a b`` sets the positional parameters."""
     texts = [w.text for w in inv.args]
     if "--" in texts:
         ctx.scope.positional = [w.value for w in inv.args[texts.index("--") + 1 :]]
+    return ASSUMED
 
 
 @handles("shift")
@@ -372,8 +338,8 @@ def _wrapper(ctx: Context, inv: Invocation) -> Outcome:
         if text.startswith("-"):
             args = args[2:] if text in skip_values else args[1:]
         elif inv.name == "env" and "=" in text and text.split("=", 1)[0].isidentifier():
-            name, _, value = text.partition("=")
-            env[name] = Value(value)
+            name = text.partition("=")[0]
+            env[name] = tail_word(args[0], len(name) + 1).value
             args = args[1:]
         else:
             break
@@ -504,13 +470,12 @@ def _curl_output(
         _create(ctx, destination, Kind.FILE, inv, "created by `curl -o`", arch=url.arch)
         return
     name = None if header_name else _url_name(url.value)
-    directory = out_dir.value if out_dir is not None else Value(".")
     if name is None:
         ctx.create_somewhere(_under(out_dir, Value(None)), inv.span, "created by `curl -O`")
         return
     if not name:
         return  # curl refuses a URL without a file name
-    destination = _as_word(_under(_as_word(directory, url), Value(name)), url)
+    destination = _as_word(_under(out_dir, Value(name)), url)
     _create(ctx, destination, Kind.FILE, inv, "created by `curl -O`", arch=url.arch)
 
 
@@ -545,12 +510,7 @@ def _wget(ctx: Context, inv: Invocation) -> Outcome:
         inv.args, short_values=_WGET_SHORT_VALUES, long_values=_WGET_LONG_VALUES
     )
     urls = options.operands
-    prefix = options.last("P", "--directory-prefix")
-    directory = (
-        _as_word(prefix.value if prefix is not None else Value("."), inv.args[0])
-        if (inv.args)
-        else None
-    )
+    directory = options.last("P", "--directory-prefix")
     for log in options.all("o", "a", "--output-file", "--append-output"):
         _create(ctx, log, Kind.FILE, inv, "written by `wget`")
     document = options.last("O", "--output-document")
@@ -559,8 +519,6 @@ def _wget(ctx: Context, inv: Invocation) -> Outcome:
         if document.text == "-":
             return Outcome(Status.ASSUMED, stdout_arch=first_arch)
         _create(ctx, document, Kind.FILE, inv, "created by `wget -O`", arch=first_arch)
-        return ASSUMED
-    if directory is None:
         return ASSUMED
     unnamed = options.has(
         "r",

@@ -232,6 +232,8 @@ class Context:
         target: str | None = None,
     ) -> None:
         path = normalize(path)
+        if path.startswith(_NOT_IN_IMAGE):
+            return
         if self.recording is not None:
             self.recording.append((path, span))
         arch = self.arch_of(arch)
@@ -276,6 +278,9 @@ class Context:
         if cwd.text is not None:
             self.opaque(cwd.text, span, what)
         self.opaque("/", span, what)
+
+
+_NOT_IN_IMAGE = ("/dev/", "/proc/", "/sys/")  # kernel file systems: never in a layer
 
 
 def _from_env(name: str, value: str | None) -> Value:

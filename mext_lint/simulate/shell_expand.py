@@ -165,11 +165,12 @@ class Expander:
         fields = [_Field()]
         self._expand(node, fields, quoted=False)
         span = self.source.span(node)
+        offset = self.source.char(node.start_byte)
         out: list[Word] = []
         for f in fields:
             if f.empty():
                 continue
-            out.extend(self._finish(f, span))
+            out.extend(w._replace(offset=offset) for w in self._finish(f, span))
         return out
 
     def word(self, node: Node) -> Word:

@@ -63,7 +63,7 @@ def parse_options(
         if text.startswith("--"):
             name, has_value, _ = text.partition("=")
             if has_value:
-                flags.append((name, _tail(word, len(name) + 1)))
+                flags.append((name, tail_word(word, len(name) + 1)))
             elif name in long_values and index < len(args):
                 flags.append((name, args[index]))
                 index += 1
@@ -76,7 +76,7 @@ def parse_options(
                 flags.append((letter, None))
                 continue
             if position + 1 < len(text):
-                flags.append((letter, _tail(word, position + 1)))
+                flags.append((letter, tail_word(word, position + 1)))
             elif index < len(args):
                 flags.append((letter, args[index]))
                 index += 1
@@ -86,7 +86,7 @@ def parse_options(
     return Options(flags, operands)
 
 
-def _tail(word: Word, start: int) -> Word:
+def tail_word(word: Word, start: int) -> Word:
     """The part of ``word`` after its first ``start`` characters (an attached option value)."""
     value = word.value
     if value.text is not None:

@@ -83,6 +83,7 @@ class Word(NamedTuple):
     variable: str | None = None  # the word is exactly one "$NAME" expansion
     certain: bool = True  # False for bash-only brace expansion results
     from_glob: bool = False  # produced by pathname expansion against the tree
+    offset: int = -1  # where the word starts in the parsed script, when it comes from there
 
     @property
     def text(self) -> str | None:
