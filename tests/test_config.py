@@ -457,3 +457,12 @@ def test_glob_matches(pattern: str, path: str, expected: bool, tmp_path: Path) -
 
 def test_glob_outside_the_base_never_matches(tmp_path: Path) -> None:
     assert not glob_matches("*", tmp_path.parent / "elsewhere", tmp_path)
+
+
+def test_the_readme_example_is_a_valid_configuration(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Configuration", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    config = write(tmp_path / ".mext-lint.yaml", example)
+    layer = parse_layer(read_config(config), load_catalog())
+    assert layer.severity == {"MX108": "error"} and layer.per_file_ignores
