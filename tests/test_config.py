@@ -38,7 +38,7 @@ def settings_from(config: Path, root: Path | None = None) -> Settings:
     return SettingsResolver(Layer(), load_catalog()).for_root(root)
 
 
-def yaml_and_toml(yaml: str, toml: str) -> Any:
+def yaml_and_toml(yaml: str, toml: str) -> pytest.MarkDecorator:
     return pytest.mark.parametrize(
         ("name", "text"),
         [(".mext-lint.yaml", yaml), ("pyproject.toml", "[tool.mext-lint]\n" + toml)],
@@ -52,7 +52,7 @@ def yaml_and_toml(yaml: str, toml: str) -> Any:
 
 @yaml_and_toml("select: [MX2, MX001]\n", 'select = ["MX2", "MX001"]\n')
 def test_select(tmp_path: Path, name: str, text: str) -> None:
-    assert settings_from(write(tmp_path / name, text)).select == MX2 | {"MX001"}
+    assert settings_from(write(tmp_path / name, text)).select == MX2 | frozenset({"MX001"})
 
 
 @yaml_and_toml("ignore: [pinned-api-version]\n", 'ignore = ["pinned-api-version"]\n')
@@ -66,7 +66,7 @@ def test_ignore_by_name(tmp_path: Path, name: str, text: str) -> None:
     "select: [MX001]\nextend-select: [MX204]\n", 'select = ["MX001"]\nextend-select = ["MX204"]\n'
 )
 def test_extend_select(tmp_path: Path, name: str, text: str) -> None:
-    assert settings_from(write(tmp_path / name, text)).select == {"MX001", "MX204"}
+    assert settings_from(write(tmp_path / name, text)).select == frozenset({"MX001", "MX204"})
 
 
 @yaml_and_toml(
@@ -135,7 +135,7 @@ def test_per_file_ignores(tmp_path: Path, name: str, text: str) -> None:
 
 def test_a_comma_separated_string_is_a_list(tmp_path: Path) -> None:
     settings = settings_from(write(tmp_path / ".mext-lint.yaml", "select: MX001, MX204\n"))
-    assert settings.select == {"MX001", "MX204"}
+    assert settings.select == frozenset({"MX001", "MX204"})
 
 
 def test_an_empty_yaml_file_means_defaults(tmp_path: Path) -> None:
@@ -145,7 +145,7 @@ def test_an_empty_yaml_file_means_defaults(tmp_path: Path) -> None:
 
 def test_a_toml_file_other_than_pyproject_holds_the_keys_at_the_top(tmp_path: Path) -> None:
     config = write(tmp_path / "lint.toml", 'select = ["MX001"]\n')
-    assert parse_layer(read_config(config), load_catalog()).select == {"MX001"}
+    assert parse_layer(read_config(config), load_catalog()).select == frozenset({"MX001"})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -299,7 +299,7 @@ def layers(config: Layer, command_line: Layer) -> Settings:
 def test_command_line_select_starts_afresh() -> None:
     config = Layer(select=frozenset({"MX001"}), ignore=frozenset({"MX204"}))
     settings = layers(config, Layer(select=frozenset({"MX204"})))
-    assert settings.select == {"MX204"} and settings.ignore == frozenset()
+    assert settings.select == frozenset({"MX204"}) and settings.ignore == frozenset()
 
 
 def test_command_line_extend_select_brings_back_an_ignored_rule() -> None:

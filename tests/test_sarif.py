@@ -16,6 +16,7 @@ from mext_lint.findings import Finding
 from mext_lint.report import Run
 from mext_lint.report.locations import SourceLines, relative_uri, source_root
 from mext_lint.report.sarif import FINGERPRINT_KEY, SRCROOT, sarif_log
+from mext_lint.sources import Source, read_text
 from mext_lint.spans import Related, Span
 from tests.rule_cases import build_case
 from tests.test_rules import all_cases
@@ -247,8 +248,13 @@ def test_source_lines_reads_each_file_once(tmp_path: Path, monkeypatch: Any) -> 
     path = tmp_path / "Dockerfile"
     path.write_text("FROM 😀\nRUN x\r\nRUN y", encoding="utf-8")
     reads: list[Path] = []
-    real = locations.read_text
-    monkeypatch.setattr(locations, "read_text", lambda p: reads.append(p) or real(p))
+    real = read_text
+
+    def counting_read_text(path: Path) -> Source:
+        reads.append(path)
+        return real(path)
+
+    monkeypatch.setattr(locations, "read_text", counting_read_text)
     sources = SourceLines()
     assert sources.utf16_column(str(path), 1, 7) == 8
     assert sources.line(str(path), 2) == "RUN x"
