@@ -748,3 +748,131 @@ def test_skipped_notes_do_not_change_the_tree() -> None:
     assert presence(tree, "/gone") is NO
     assert presence(tree, "/kept") is YES
     assert presence(tree, "/random") is NO  # the unknown `make` did not run on arm64
+
+
+# ----------------------------------------------------------------------------- more shapes
+
+
+def test_case_items_after_an_undecided_one_are_uncertain() -> None:
+    script = """case "$TARGETARCH" in
+  $UNKNOWN_PATTERN) mkdir /first ;;
+  amd64) mkdir /second ;;
+esac"""
+    tree = simulate(script, "amd64")
+    assert presence(tree, "/first") is UNKNOWN
+    assert presence(tree, "/second") is UNKNOWN  # only reached when the first did not match
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_case_with_unknown_targetarch_runs_every_item_uncertain(arch: str) -> None:
+    script = "case $TARGETARCH in amd64) mkdir /a ;; arm64) mkdir /b ;; esac"
+    tree = simulate(script, None)
+    assert presence(tree, "/a") is UNKNOWN and presence(tree, "/b") is UNKNOWN
+    known = simulate(script, arch)
+    assert presence(known, "/a" if arch == "amd64" else "/b") is YES
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_double_bracket_and_or_and_patterns(arch: str) -> None:
+    script = (
+        '[[ $TARGETARCH == am* && -n "$TARGETOS" ]] && mkdir /starts-with-am;'
+        " [[ $TARGETARCH = arm64 || $TARGETARCH = aarch64 ]] && mkdir /arm;"
+        ' [[ ! "$TARGETARCH" =~ ^arm ]] && mkdir /not-arm'
+    )
+    tree = simulate(script, arch)
+    assert presence(tree, "/starts-with-am") is (YES if arch == "amd64" else NO)
+    assert presence(tree, "/arm") is (YES if arch == "arm64" else NO)
+    assert presence(tree, "/not-arm") is (YES if arch == "amd64" else NO)
+
+
+def test_or_skip_note_describes_the_negated_test() -> None:
+    tree = simulate('[ "$TARGETARCH" = amd64 ] || mkdir /not-amd64', "amd64")
+    assert presence(tree, "/not-amd64") is NO
+    assert tree.skipped("/not-amd64")[0].message == "created only when TARGETARCH!=amd64"
+
+
+def test_skip_notes_in_an_unrolled_loop_are_not_repeated() -> None:
+    script = 'for os in darwin linux; do [ "$TARGETARCH" = amd64 ] && mkdir -p /windows; done'
+    tree = simulate(script, "arm64")
+    assert len(tree.skipped("/windows")) == 1
+
+
+def test_wrappers_run_the_inner_command() -> None:
+    script = (
+        "sudo -u root mkdir -p /s"
+        " && env GOOS=darwin GOARCH=amd64 go build -o /darwin/t ./cmd/t"
+        " && exec touch /e"
+    )
+    tree = simulate(script, "arm64")
+    assert presence(tree, "/s") is YES
+    assert tree.lookup("/darwin/t").arch == "amd64"
+    assert presence(tree, "/e") is YES
+
+
+def test_mktemp_directory_as_cwd() -> None:
+    script = (
+        'cd "$(mktemp -d)" && curl -fsSLO https://x.io/tool.tgz && tar -xzf tool.tgz'
+        " && mv tool /usr/local/bin/tool && mkdir -p /darwin && cp tool-darwin /darwin/tool"
+    )
+    tree = simulate(script)
+    assert presence(tree, "/tmp/anything") is UNKNOWN
+    # mv of a file or directory we cannot see: something is there, of unknown kind
+    assert presence(tree, "/usr/local/bin/tool") is UNKNOWN
+    assert presence(tree, "/darwin/tool") is YES
+    assert presence(tree, "/darwin/other") is NO
+
+
+def test_git_clone_gunzip_and_printf_v() -> None:
+    script = (
+        "git clone --depth 1 https://github.com/x/repo.git /src/repo"
+        " && cd /opt && git clone https://github.com/x/other"
+        " && curl -fsSLo /bin2/tool.gz https://x.io/tool-linux-arm64.gz && gunzip /bin2/tool.gz"
+        " && printf -v NAME '%s' x && mkdir -p /v/$NAME"
+    )
+    tree = simulate(script)
+    assert presence(tree, "/src/repo/anything") is UNKNOWN
+    assert presence(tree, "/opt/other") is YES
+    tool = tree.lookup("/bin2/tool")
+    assert tool.presence is YES and tool.arch == "arm64"
+    assert presence(tree, "/bin2/tool.gz") is NO
+    assert presence(tree, "/v/x") is UNKNOWN
+
+
+def test_writes_to_devices_create_nothing() -> None:
+    tree = simulate("echo x | tee /dev/stderr > /dev/null && touch /dev/shm/x")
+    assert presence(tree, "/dev") is NO
+
+
+def test_outer_expansion_parameter_forms() -> None:
+    env: dict[str, str | None] = {"V": "1.2.3", "E": ""}
+    text, _, _ = outer_expand("${V%.*} ${V#1.} ${E:-d} ${V:+set} ${NOPE} $NOPE", env)
+    assert text == "1.2 2.3 d set \ue000 \ue000"
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_heredoc_case_on_targetarch_with_outer_expansion(arch: str) -> None:
+    body = """case "$TARGETARCH" in
+  amd64) ARCH=x86_64 ;;
+  arm64) ARCH=aarch64 ;;
+esac
+wget -O /linux/tool "https://x.io/tool-$ARCH"
+"""
+    found = simulate(body, arch, outer=True).lookup("/linux/tool")
+    assert found.presence is YES
+    assert found.arch is None
+    # the outer shell substituted $ARCH before the case ran: it was empty (not an ARG)
+    assert origin_start(found) == at(body, "wget -O")
+
+
+def test_json_exec_form_uses_the_instruction_span_for_nested_scripts() -> None:
+    tree = FileTree()
+    state = ShellState(tree, {"TARGETARCH": "amd64"}, "/", INSTRUCTION)
+    run_argv(["/bin/sh", "-ec", "if [ $TARGETARCH = arm64 ]; then mkdir /arm; fi"], state)
+    assert presence(tree, "/arm") is NO
+    assert tree.skipped("/arm")[0].span == INSTRUCTION
+
+
+def test_undecided_assignment_in_a_loop_body() -> None:
+    tree = simulate("D=/a; while read x; do D=/b; done; mkdir -p $D/c")
+    assert presence(tree, "/a/c") is UNKNOWN
+    assert presence(tree, "/b/c") is UNKNOWN

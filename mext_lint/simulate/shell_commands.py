@@ -788,11 +788,14 @@ _COMPRESSED_SUFFIXES = {
 }
 
 
+_DECOMPRESSORS = {"gunzip", "unxz", "bunzip2", "unzstd"}
+
+
 @handles(*_COMPRESSED_SUFFIXES)
 def _compress(ctx: Context, inv: Invocation) -> Outcome:
     options = parse_options(inv.args, short_values="S", long_values={"--suffix"})
     suffix = _text(options.last("S", "--suffix")) or _COMPRESSED_SUFFIXES[inv.name]
-    decompress = inv.name.startswith("un") or options.has("d", "--decompress")
+    decompress = inv.name in _DECOMPRESSORS or options.has("d", "--decompress")
     to_stdout = options.has("c", "--stdout", "--to-stdout")
     keep = options.has("k", "--keep") or to_stdout
     stdout_arch = None
