@@ -202,7 +202,10 @@ def _copy_from(step: Step, ref: Ref, word: Word, destination: Destination, flags
         tree.make_opaque("/", step.origin(f"copied from stage {ref.name}, which is cyclic"))
         return
     if source is None or state is None:
-        what = f"stage {ref.name}" if ref.kind is RefKind.STAGE else f"image {ref.name or '?'}"
+        if state is not None:
+            what = f"stage {ref.name}"
+        else:
+            what = f"image {ref.name}" if ref.name else "an unknown stage or image"
         origin = step.origin(f"copied from {what} by COPY --from", word.span)
         tree.make_opaque(destination.path, origin)
         return

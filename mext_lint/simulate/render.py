@@ -43,12 +43,12 @@ def render_tree_json(images: Sequence[Image]) -> list[dict[str, Any]]:
 
 
 def _render_image(image: Image) -> str:
-    root_notes = tuple(_opacity_note(o) for o in image.tree.root.opacities)
-    rows = [_Row("/", "dir", "", "", root_notes, ""), *_rows(image)]
+    root_notes = tuple(dict.fromkeys(_opacity_note(o) for o in image.tree.root.opacities))
+    rows = [_Row("/", "dir", "yes", "", root_notes, ""), *_rows(image)]
     width = max(len(row.tree) for row in rows)
     lines = [_header(image)]
     for row in rows:
-        lines.append(f"{row.tree:<{width}}  {row.kind:<7} {row.mark:<7} {row.lines}".rstrip())
+        lines.append(f"{row.tree:<{width}}  {row.kind:<7} {row.mark:<8} {row.lines}".rstrip())
         lines.extend(f"{row.indent}⋯ may hold more{note}" for note in row.notes)
     for title, problems in (
         ("cannot build", image.problems),
@@ -90,7 +90,7 @@ def _row(image: Image, entry: Entry, glyphs: str, indent: str) -> _Row:
     arch = image.tree.lookup(entry.path).arch
     lines = _lines(entry.origins) + (f"  [{arch}]" if arch else "")
     mark = "yes" if entry.presence is Presence.YES else "unknown"
-    notes = tuple(f": {_origin_text(origin)}" for origin in entry.opaque)
+    notes = tuple(dict.fromkeys(f": {_origin_text(origin)}" for origin in entry.opaque))
     return _Row(glyphs + name, entry.kind.value, mark, lines, notes, indent)
 
 
