@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -466,3 +467,36 @@ def test_the_readme_example_is_a_valid_configuration(tmp_path: Path) -> None:
     config = write(tmp_path / ".mext-lint.yaml", example)
     layer = parse_layer(read_config(config), load_catalog())
     assert layer.severity == {"MX108": "error"} and layer.per_file_ignores
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "kubectl-multiarch"
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        "hosts: [darwin/amd64, darwin/arm64, windows/amd64, linux/amd64]\n",  # no Windows on Arm
+        "platforms: [linux/amd64]\n",  # the arm64 variant is not simulated
+    ],
+)
+def test_hosts_and_platforms_reach_the_checks(
+    config: str, tmp_path: Path, monkeypatch: Any, capsys: Any
+) -> None:
+    shutil.copytree(EXAMPLE, tmp_path / "ext")
+    monkeypatch.chdir(tmp_path)
+    assert codes(["ext"], capsys)[1] == ["MX108"]  # Windows on Arm gets no kubectl
+    write(tmp_path / ".mext-lint.yaml", config)
+    assert codes(["ext"], capsys) == (0, [])
+
+
+def test_context_from_config(tmp_path: Path, monkeypatch: Any, capsys: Any) -> None:
+    write(tmp_path / "shared" / "icon.svg", "<svg/>\n")
+    write(tmp_path / "ext" / "metadata.json", "{}\n")
+    write(
+        tmp_path / "ext" / "Dockerfile",
+        "FROM alpine\nCOPY shared/icon.svg /\nCOPY ext/metadata.json /\n",
+    )
+    monkeypatch.chdir(tmp_path)
+    assert codes(["ext", "--select", "MX401"], capsys) == (1, ["MX401", "MX401"])
+    write(tmp_path / "ext" / ".mext-lint.yaml", "context: ..\n")
+    assert codes(["ext", "--select", "MX401"], capsys) == (0, [])
