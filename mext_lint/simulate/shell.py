@@ -111,7 +111,7 @@ def run_argv(argv: list[str], state: ShellState) -> None:
 
 
 def _context(state: ShellState) -> Context:
-    return Context(state.tree, state.env, state.cwd, state.instruction, state.platform_note)
+    return Context(state.tree, state.env, state.cwd)
 
 
 def _literal_arch(text: str, span: Span) -> ArchMark | None:

@@ -132,12 +132,8 @@ class Context:
         tree: FileTree,
         env: Mapping[str, str | None],
         cwd: str,
-        instruction: Span,
-        platform_note: str,
     ) -> None:
         self.tree = tree
-        self.instruction = instruction
-        self.platform_note = platform_note
         self.home = env.get("HOME") or "/root"
         self.scope = Scope({name: _from_env(name, v) for name, v in env.items()}, Value(cwd))
         self.certain = True

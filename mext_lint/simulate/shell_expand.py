@@ -115,7 +115,12 @@ class _Field:
 
     def add_literal(self, text: str, origins: Sequence[int], active: bool) -> None:
         self.contents += 1 if text else 0
-        for char, origin in zip(text, origins, strict=False):
+        if UNKNOWN_MARK not in text:
+            self.chars.extend(text)
+            self.origins.extend(origins)
+            self.active.extend([active] * len(text))
+            return
+        for char, origin in zip(text, origins, strict=True):
             if char == UNKNOWN_MARK:
                 self.chars.append(None)
                 self.origins.append(-1)
@@ -232,8 +237,8 @@ class Expander:
     def _literal(self, node: Node, target: _Field, *, quoted: bool) -> None:
         text = self.source.node_text(node)
         start = self.source.char(node.start_byte)
-        if quoted:
-            target.add_literal(text, range(start, start + len(text)), False)
+        if quoted or "\\" not in text:
+            target.add_literal(text, range(start, start + len(text)), not quoted)
             return
         index = 0
         while index < len(text):
@@ -443,6 +448,9 @@ class Expander:
             value = Value(None, prefix, suffix, arch, f.platform)
             return Word(value, span, variable=_single(f), certain=certain)
         text = "".join(c for c in chars if c is not None)
+        value = Value(text, arch=arch, platform=f.platform)
+        if not any(c in "*?[" for c in text):
+            return Word(value, span, escape_glob(text), False, _single(f), certain)
         glob_parts: list[str] = []
         has_glob = False
         for char, active in zip(text, f.active, strict=True):
@@ -451,9 +459,7 @@ class Expander:
                 has_glob = has_glob or char != "]"
             else:
                 glob_parts.append(escape_glob(char))
-        value = Value(text, arch=arch, platform=f.platform)
-        glob = "".join(glob_parts)
-        return Word(value, span, glob, has_glob, _single(f), certain)
+        return Word(value, span, "".join(glob_parts), has_glob, _single(f), certain)
 
     def _literal_marks(self, f: _Field) -> list[ArchMark]:
         """CPU names typed in the script (not supplied by a variable or the outer shell)."""

@@ -120,6 +120,8 @@ _GLOB_SPECIAL = set("*?[]\\")
 
 
 def escape_glob(text: str) -> str:
+    if not any(c in _GLOB_SPECIAL for c in text):
+        return text
     return "".join("\\" + c if c in _GLOB_SPECIAL else c for c in text)
 
 
