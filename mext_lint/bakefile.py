@@ -52,11 +52,10 @@ class Target(NamedTuple):
 
 
 def read_bake_file(text: str, path: str, file_name: str, dockerfile_name: str) -> list[ImageBuild]:
-    """The bake targets of ``text`` that build the extension's Dockerfile from its root."""
+    """The bake targets of ``text``; those building the extension's Dockerfile from its root
+    are marked ``extension``."""
     targets = _json_targets(text, path) if file_name.endswith(".json") else _hcl_targets(text, path)
-    return [
-        _image_build(target) for target in targets if _builds_extension(target, dockerfile_name)
-    ]
+    return [_image_build(target, _builds_extension(target, dockerfile_name)) for target in targets]
 
 
 def _builds_extension(target: Target, dockerfile_name: str) -> bool:
@@ -75,7 +74,7 @@ def _builds_extension(target: Target, dockerfile_name: str) -> bool:
     )
 
 
-def _image_build(target: Target) -> ImageBuild:
+def _image_build(target: Target, extension: bool) -> ImageBuild:
     attributes = target.attributes
     platforms = attributes.get("platforms")
     asked = None
@@ -89,7 +88,8 @@ def _image_build(target: Target) -> ImageBuild:
         output_kind(value) in LOCAL_OUTPUTS for value in output_values
     )
     tag_values = tags.value if tags is not None and isinstance(tags.value, tuple) else ()
-    return ImageBuild(f'bake target "{target.name}"', target.span, asked, tag_values, not local)
+    origin = f'bake target "{target.name}"'
+    return ImageBuild(origin, target.span, asked, tag_values, not local, extension)
 
 
 # -- docker-bake.json -------------------------------------------------------------------------

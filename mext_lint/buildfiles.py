@@ -49,6 +49,7 @@ class ImageBuild(NamedTuple):
     platforms: PlatformsValue | None  # None when no platform is asked for
     tags: tuple[str, ...]  # image references (may hold UNKNOWN)
     release: bool  # pushes to a registry (or runs in a target named for it), not a local build
+    extension: bool  # builds the extension's Dockerfile from the extension root
 
 
 class BuildFiles(NamedTuple):
@@ -56,8 +57,20 @@ class BuildFiles(NamedTuple):
 
     def own_repositories(self) -> frozenset[str]:
         """The image repositories the extension is built as (``docker/vm-service-extension``)."""
-        found = (repository(tag) for build in self.builds for tag in build.tags)
+        found = (repository(tag) for build in self.extension_builds() for tag in build.tags)
         return frozenset(name for name in found if name is not None)
+
+    def extension_builds(self) -> list[ImageBuild]:
+        return [build for build in self.builds if build.extension]
+
+    def build_of(self, reference: str) -> ImageBuild | None:
+        """The first build that tags an image of ``reference``'s repository."""
+        wanted = repository(reference)
+        if wanted is None:
+            return None
+        return next(
+            (b for b in self.extension_builds() for t in b.tags if repository(t) == wanted), None
+        )
 
 
 class LineIndex:
@@ -85,7 +98,7 @@ def load_build_files(root: Path, dockerfile_name: str) -> BuildFiles:
     if makefile is not None:
         text = read_text(makefile).text
         if text is not None:
-            builds.extend(read_makefile(text, display_path(makefile)))
+            builds.extend(read_makefile(text, display_path(makefile), dockerfile_name))
     for name in BAKE_FILE_NAMES:
         path = root / name
         text = read_text(path).text if path.is_file() else None

@@ -54,15 +54,17 @@ class _Word(NamedTuple):
     span: Span
 
 
-def read_makefile(text: str, path: str) -> list[ImageBuild]:
-    """Every docker build command in the recipes of ``text`` (a Makefile shown as ``path``)."""
-    return _Makefile(text, LineIndex(text, path)).builds()
+def read_makefile(text: str, path: str, dockerfile_name: str) -> list[ImageBuild]:
+    """Every docker build command in the recipes of ``text`` (a Makefile shown as ``path``);
+    those building ``dockerfile_name`` from the Makefile's directory are marked ``extension``."""
+    return _Makefile(text, LineIndex(text, path), dockerfile_name).builds()
 
 
 class _Makefile:
-    def __init__(self, text: str, index: LineIndex) -> None:
+    def __init__(self, text: str, index: LineIndex, dockerfile_name: str) -> None:
         self.text = text
         self.index = index
+        self.dockerfile_name = dockerfile_name
         self.variables: dict[str, str | None] = {}  # raw (recursive) values; None: unknown
         self._expanded: dict[str, str] = {}  # recipes run after every assignment is read
 
@@ -159,7 +161,7 @@ class _Makefile:
                 command[-1][1].end_line,
                 command[-1][1].end_column,
             )
-            yield _image_build(origin, span, arguments, release_target)
+            yield _image_build(origin, span, arguments, release_target, self.dockerfile_name)
 
     def shell_words(self, command: list[tuple[str, Span]]) -> list[_Word] | None:
         """The words the shell sees, each with the span of the token it came from."""
@@ -174,14 +176,20 @@ class _Makefile:
 
 
 def _image_build(
-    origin: str, span: Span, arguments: list[_Word], release_target: bool
+    origin: str, span: Span, arguments: list[_Word], release_target: bool, dockerfile_name: str
 ) -> ImageBuild:
     platforms: list[str] = []
     platforms_span: Span | None = None
     tags: list[str] = []
+    positionals: list[str] = []
+    dockerfile: str | None = None
     pushes = local = False
     for option, value in _options(arguments):
-        if option == "--platform" and value is not None:
+        if not option.startswith("-"):
+            positionals.append(option)
+        elif option in ("--file", "-f") and value is not None:
+            dockerfile = value.text
+        elif option == "--platform" and value is not None:
             platforms.extend(p for p in value.text.split(",") if p.strip())
             platforms_span = platforms_span or value.span
         elif option in ("--tag", "-t") and value is not None:
@@ -196,10 +204,23 @@ def _image_build(
             local = local or kind in LOCAL_OUTPUTS
     asked = PlatformsValue(tuple(platforms), platforms_span) if platforms_span else None
     release = pushes or (release_target and not local)
-    return ImageBuild(origin, span, asked, tuple(tags), release)
+    context = positionals[-1] if positionals else None
+    extension = context in (".", "./") and (
+        dockerfile is None or dockerfile.rsplit("/", 1)[-1] == dockerfile_name
+    )
+    return ImageBuild(origin, span, asked, tuple(tags), release, extension)
 
 
-_VALUE_OPTIONS = frozenset({"--platform", "--tag", "-t", "--output", "-o"})
+# Options of docker (buildx) build that take a value, so that a value is not read as the context.
+_VALUE_OPTIONS = frozenset(
+    {
+        *("--platform", "--tag", "-t", "--output", "-o", "--file", "-f", "--build-arg"),
+        *("--builder", "--build-context", "--cache-from", "--cache-to", "--label", "--target"),
+        *("--network", "--progress", "--secret", "--ssh", "--iidfile", "--metadata-file"),
+        *("--annotation", "--attest", "--add-host", "--allow", "--call", "--cgroup-parent"),
+        *("--shm-size", "--ulimit", "--memory", "-m", "--isolation", "--security-opt"),
+    }
+)
 
 
 def _options(arguments: list[_Word]) -> Iterator[tuple[str, _Word | None]]:
@@ -215,7 +236,7 @@ def _options(arguments: list[_Word]) -> Iterator[tuple[str, _Word | None]]:
             following = arguments[index] if index < len(arguments) else None
             index += following is not None
             yield word.text, following
-        elif word.text[:2] in ("-t", "-o") and len(word.text) > 2 and word.text[1] != "-":
+        elif word.text[:2] in ("-t", "-o", "-f") and len(word.text) > 2 and word.text[1] != "-":
             yield word.text[:2], _Word(word.text[2:], word.span)
         else:
             yield word.text, None
