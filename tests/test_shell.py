@@ -876,3 +876,24 @@ def test_undecided_assignment_in_a_loop_body() -> None:
     tree = simulate("D=/a; while read x; do D=/b; done; mkdir -p $D/c")
     assert presence(tree, "/a/c") is UNKNOWN
     assert presence(tree, "/b/c") is UNKNOWN
+
+
+def test_cp_contents_of_a_directory_with_dot() -> None:
+    script = "mkdir -p /build/assets /ui && touch /build/index.html && cp -a /build/. /ui/"
+    tree = simulate(script)
+    assert presence(tree, "/ui/index.html") is YES
+    assert tree.lookup("/ui/assets").kind is Kind.DIR
+    assert presence(tree, "/ui/build") is NO
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_move_out_of_an_unpacked_archive_keeps_a_hard_coded_arch(arch: str) -> None:
+    script = (
+        "curl -fsSL https://get.helm.sh/helm-v3.14.0-linux-amd64.tar.gz | tar -xz -C /tmp"
+        " && mkdir -p /linux && mv /tmp/linux-amd64/helm /linux/helm"
+    )
+    helm = simulate(script, arch).lookup("/linux/helm")
+    assert helm.presence is UNKNOWN  # a file or a directory: the archive is not listed
+    assert helm.arch == "amd64"
+    assert helm.arch_origin is not None
+    assert (helm.arch_origin.span.line, helm.arch_origin.span.column) == at(script, "amd64/helm")

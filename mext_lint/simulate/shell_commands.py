@@ -158,32 +158,53 @@ def _copy(
     move: bool = False,
     mode: str | None = None,
 ) -> None:
+    """``cp``/``mv``/``install`` of each source to ``dest`` (a new name, or into a directory)."""
     into = into or len(sources) > 1
     for source in sources:
         src_path = ctx.path(source)
-        name = _basename(source.value) if src_path is None else posixpath.basename(src_path)
-        targets = _destinations(ctx, dest, name, into=into)
+        dest_path = ctx.path(dest)
+        contents_only = (source.text or "").rstrip("/").endswith("/.") or source.text == "."
+        targets: list[tuple[str, bool]] | None
+        if contents_only and src_path is not None and dest_path is not None:
+            targets = [(dest_path, True)]  # cp -a dir/. dest: the contents, merged
+        else:
+            name = _basename(source.value) if src_path is None else posixpath.basename(src_path)
+            targets = _destinations(ctx, dest, name, into=into)
         if targets is None:
-            directory = ctx.path(dest)
-            if directory is not None and ctx.is_dir(directory) is not Presence.NO:
-                ctx.opaque(directory, inv.span, what)
+            if dest_path is not None and ctx.is_dir(dest_path) is not Presence.NO:
+                ctx.opaque(dest_path, inv.span, what)
             else:
                 ctx.create_somewhere(dest.value, inv.span, what)
             continue
-        found = ctx.lookup(src_path) if src_path is not None else None
         for target, certain in targets:
-            if src_path is not None and target == src_path:
-                continue
-            if found is not None and found.kind is Kind.DIR and (recursive or move):
-                ctx.copy_tree(src_path or "/", target, inv.span, what, certain=certain)
-            elif (found is not None and found.kind is not None) or not (recursive or move):
-                arch = _source_arch(ctx, src_path, source)
-                ctx.create(target, Kind.FILE, inv.span, what, certain=certain, arch=arch, mode=mode)
-            else:
-                ctx.create(target, Kind.DIR, inv.span, what, certain=False)
-                ctx.opaque(target, inv.span, what)
+            if target != src_path:
+                _place(ctx, inv, source, src_path, target, certain, what, recursive or move, mode)
         if move and src_path is not None:
             ctx.remove(src_path, inv.span, f"moved away by `{inv.name}`", certain=source.certain)
+
+
+def _place(
+    ctx: Context,
+    inv: Invocation,
+    source: Word,
+    src_path: str | None,
+    target: str,
+    certain: bool,
+    what: str,
+    whole_trees: bool,
+    mode: str | None,
+) -> None:
+    """Put a copy of ``source`` at ``target``, as a file or a subtree as the source is."""
+    kind = ctx.lookup(src_path).kind if src_path is not None else None
+    arch = _source_arch(ctx, src_path, source)
+    if kind is Kind.DIR and whole_trees:
+        ctx.copy_tree(src_path or "/", target, inv.span, what, certain=certain)
+    elif kind is not None or not whole_trees:  # without -r only files can be copied
+        ctx.create(target, Kind.FILE, inv.span, what, certain=certain, arch=arch, mode=mode)
+    else:
+        # a file or a directory we cannot see: something is there, of unknown kind and content
+        ctx.create(target, Kind.DIR, inv.span, what, certain=False, arch=arch)
+        ctx.opaque(target, inv.span, what)
 
 
 # ------------------------------------------------------------------------------ builtins
