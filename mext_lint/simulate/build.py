@@ -168,11 +168,11 @@ class _Simulation:
         return found
 
     def _no_stage_image(self) -> Image:
+        """Nothing is built (the parser reports why): an image about which nothing is known."""
         tree = FileTree()
         start = Span(self.dockerfile.path, 1, 1, 1, 1)
         tree.make_opaque("/", Related(start, "the Dockerfile has no FROM: no image is built"))
-        problem = Problem(start, "the Dockerfile has no FROM instruction: nothing can be built")
-        return Image(self.platform, tree, {}, None, [], [problem], [])
+        return Image(self.platform, tree, {}, None, [], self.problems, [])
 
     # ------------------------------------------------------------------ stages
 
@@ -257,7 +257,7 @@ class _Simulation:
             return state
         if base.kind is RefKind.OFFICIAL_IMAGE:
             tree.make_opaque("/", origin, scope=SYSTEM_DIRS)
-            state.workdir = official_workdir(base.name)
+            state.workdir = official_workdir(shown)
         elif base.kind is RefKind.IMAGE:
             tree.make_opaque("/", origin, spared=self.spared)
             enter_unknown_workdir(state, origin)
@@ -291,9 +291,7 @@ def in_system_dir(path: str) -> bool:
     return normalize(path).lstrip("/").split("/", 1)[0] in SYSTEM_DIRS
 
 
-def official_workdir(reference: str | None) -> str:
-    if reference is None:
-        return UNKNOWN_WORKDIR
+def official_workdir(reference: str) -> str:
     repository = reference.lower().split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0]
     return OFFICIAL_WORKDIRS.get(repository, "/")
 

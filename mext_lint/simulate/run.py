@@ -61,8 +61,8 @@ def _run(step: Step) -> None:
 
     instruction = step.instruction
     stage = step.stage
-    note = platform_note(step)
-    state = ShellState(stage.tree, stage.variables(), stage.workdir, instruction.span, note)
+    target = str(step.build.platform)
+    state = ShellState(stage.tree, stage.variables(), stage.workdir, instruction.span, target)
     if instruction.json_form:
         run_argv([word.text for word in instruction.value], state)
         return
@@ -125,16 +125,6 @@ def shebang_interpreter(content: str) -> str | None:
     if program == "env" and match.group(2):
         return posixpath.basename(match.group(2))
     return program
-
-
-def platform_note(step: Step) -> str:
-    """Why native code built in this stage may not be for the target CPU."""
-    platform = step.stage.platform
-    if platform is None:
-        return "in a stage built for the build machine's platform (--platform=$BUILDPLATFORM)"
-    if platform != step.build.platform:
-        return f"in a stage pinned to {platform}"
-    return ""
 
 
 # ---------------------------------------------------------------------- locating script text
