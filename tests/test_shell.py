@@ -10,6 +10,8 @@ import bisect
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mext_lint.simulate.shell import Script, ShellState, outer_expand, run_argv, run_script
 from mext_lint.simulate.tree import FileTree, Kind, Lookup, Presence
@@ -897,3 +899,44 @@ def test_move_out_of_an_unpacked_archive_keeps_a_hard_coded_arch(arch: str) -> N
     assert helm.arch == "amd64"
     assert helm.arch_origin is not None
     assert (helm.arch_origin.span.line, helm.arch_origin.span.column) == at(script, "amd64/helm")
+
+
+# ----------------------------------------------------------------------------- properties
+
+FRAGMENTS = [
+    "mkdir -p /a/$X",
+    "curl -fsSLo /b https://x.io/$TARGETARCH/k",
+    "cd /tmp",
+    "tar -xzf x.tgz -C /o a/b",
+    "cp -r /a /c",
+    "mv /b /d/",
+    "rm -rf /a/*",
+    "ln -sf /b /e",
+    'case "$TARGETARCH" in amd64) A=1;; *) A=2;; esac',
+    'if [ "$A" = 1 ]; then touch /t; elif [ -f /x ]; then :; else touch /u; fi',
+    "for i in a b; do mkdir -p /l/$i; done",
+    "while read l; do touch /w; done",
+    '[ "$TARGETARCH" = amd64 ] && touch /amd || touch /other',
+    "go build -o /bin/x ./cmd/x",
+    "echo ${A:-d} > /r",
+    "(cd /s && touch s)",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    parts=st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=6),
+    position=st.integers(min_value=0, max_value=6),
+    arch=st.sampled_from(["amd64", "arm64", None]),
+    separator=st.sampled_from(["; ", " && ", "\n"]),
+)
+def test_an_unknown_command_never_turns_a_path_into_no(
+    parts: list[str], position: int, arch: str | None, separator: str
+) -> None:
+    with_make = [*parts[:position], "make", *parts[position:]]
+    before = simulate(separator.join(parts), arch, env={"X": None})
+    after = simulate(separator.join(with_make), arch, env={"X": None})
+    probes = [entry.path for entry in before.entries()] + ["/a", "/t", "/u", "/zz", "/o/a/b"]
+    for path in probes:
+        if presence(before, path) is not NO:
+            assert presence(after, path) is not NO, path
