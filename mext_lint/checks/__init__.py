@@ -5,6 +5,7 @@ from mext_lint.checks import (  # noqa: F401
     host_binaries,
     image_files,
     inputs,
+    label_quality,
     labels,
     metadata_rules,
     platform_rules,

@@ -278,4 +278,3 @@ def vm_image_placeholder(ctx: CheckContext) -> Iterator[Problem]:
             " installed image",
             (Related(built.span, f"{built.origin} builds the extension image"),),
         )
-
