@@ -14,8 +14,10 @@ import posixpath
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
+from mext_lint.dockerfile.heredoc_words import parse_heredoc_word
 from mext_lint.dockerfile.model import Word
-from mext_lint.simulate.stages import Ref, RefKind
+from mext_lint.simulate.shell_values import find_arch_literals
+from mext_lint.simulate.stages import VARIABLE_REFERENCE, Ref, RefKind
 from mext_lint.simulate.state import StageState, Step
 from mext_lint.simulate.tree import FileTree, Kind, Lookup, Origin, Presence, normalize
 from mext_lint.spans import Problem, Related, Span
@@ -23,16 +25,10 @@ from mext_lint.spans import Problem, Related, Span
 if TYPE_CHECKING:
     from mext_lint.simulate.context import ContextEntry
 
-_HEREDOC_WORD = re.compile(r"^(\d*)<<(-?)\s*([^<]*)$")
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
 _GIT = re.compile(r"^(git@[^:]+:|git://|[a-z+]+://[^#]*\.git(#.*)?$)", re.I)
 _ARCHIVE = re.compile(r"\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst|tar\.lz4)$", re.I)
 _WILDCARD = re.compile(r"[*?\[]")
-_ARCH_WORDS = (
-    (re.compile(r"(?<![a-z0-9])(amd64|x86_64|x64)(?![a-z0-9])", re.I), "amd64"),
-    (re.compile(r"(?<![a-z0-9])(arm64|aarch64)(?![a-z0-9])", re.I), "arm64"),
-)
-_VARIABLE = re.compile(r"\$(?:\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
 
 
 class Destination(NamedTuple):
@@ -99,9 +95,9 @@ def _flags(step: Step) -> Flags:
 def _copy_word(
     step: Step, word: Word, destination: Destination, flags: Flags, *, is_add: bool
 ) -> None:
-    heredoc = _HEREDOC_WORD.match(word.text)
+    heredoc = parse_heredoc_word(word.text)
     if heredoc is not None:
-        _copy_heredoc(step, heredoc.group(3).strip("\"'"), word, destination, flags)
+        _copy_heredoc(step, heredoc[0], word, destination, flags)
         return
     source = step.expand(word.text, word.span)
     if source is None:
@@ -183,8 +179,8 @@ def _add_url(step: Step, url: str, word: Word, destination: Destination, flags: 
 
 def literal_arch(raw: str) -> str | None:
     """The CPU written literally in ``raw`` (not produced by a variable), if exactly one."""
-    literal = _VARIABLE.sub(" ", raw)
-    found = {arch for pattern, arch in _ARCH_WORDS if pattern.search(literal)}
+    literal = VARIABLE_REFERENCE.sub(" ", raw)
+    found = {arch for _, _, arch in find_arch_literals(literal)}
     return found.pop() if len(found) == 1 else None
 
 

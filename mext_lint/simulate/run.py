@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
+from mext_lint.dockerfile.heredoc_words import parse_heredoc_word
 from mext_lint.dockerfile.model import Heredoc, Instruction, Segment
 from mext_lint.simulate.stages import RefKind
 from mext_lint.simulate.state import Step
@@ -29,7 +30,6 @@ log = logging.getLogger(__name__)
 Locate = Callable[[int], tuple[int, int]]
 
 SH_LIKE = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox"})
-_HEREDOC_WORD = re.compile(r"^(\d*)<<(-?)\s*([^<]*)$")
 _SHEBANG = re.compile(r"#!\s*(\S+)(?:\s+(\S+))?")
 
 
@@ -90,8 +90,8 @@ def _run_script(step: Step, state: ShellState, text: str, locate: Locate, outer:
 def _run_heredoc(step: Step, state: ShellState) -> None:
     instruction = step.instruction
     words = instruction.command.split()
-    heredoc_words = [w for w in words if _HEREDOC_WORD.match(w)]
-    others = [w for w in words if not _HEREDOC_WORD.match(w)]
+    heredoc_words = [w for w in words if parse_heredoc_word(w) is not None]
+    others = [w for w in words if parse_heredoc_word(w) is None]
     single = instruction.heredocs[0] if len(instruction.heredocs) == 1 else None
     if single is not None and len(heredoc_words) == 1 and not others:
         interpreter = shebang_interpreter(single.content)

@@ -28,7 +28,7 @@ from mext_lint.spans import Problem, Related, Span
 SCRATCH = "scratch"
 BUILD_PLATFORM_ARGS = ("BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT")
 
-_VARIABLE = re.compile(r"\$(?:\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
+VARIABLE_REFERENCE = re.compile(r"\$(?:\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
 _OFFICIAL_PREFIXES = ("docker.io/library/", "index.docker.io/library/", "library/")
 
 
@@ -151,7 +151,7 @@ def template_pattern(raw: str) -> re.Pattern[str] | None:
     pieces: list[str] = []
     literal = ""
     position = 0
-    for match in _VARIABLE.finditer(raw):
+    for match in VARIABLE_REFERENCE.finditer(raw):
         literal += raw[position : match.start()]
         pieces.extend((re.escape(raw[position : match.start()].lower()), ".+"))
         position = match.end()
