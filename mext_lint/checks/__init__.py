@@ -1,6 +1,7 @@
 """Every check module; importing this package registers them all."""
 
 from mext_lint.checks import (  # noqa: F401
+    build_config,
     compose_rules,
     host_binaries,
     image_files,
