@@ -208,7 +208,7 @@ def _copy_from(step: Step, ref: Ref, word: Word, destination: Destination, flags
     path = normalize(source, "/")
     origin = step.origin(f"copied from {path} in stage {ref.name} by COPY --from", word.span)
     if _WILDCARD.search(source):
-        _copy_stage_glob(step, state, path, word, destination, flags, origin)
+        _copy_stage_glob(step, state, path, destination, flags, origin)
         return
     found = state.tree.lookup(path)
     if found.presence is Presence.NO:
@@ -248,7 +248,6 @@ def _copy_stage_glob(
     step: Step,
     state: StageState,
     pattern: str,
-    word: Word,
     destination: Destination,
     flags: Flags,
     origin: Origin,
@@ -257,9 +256,6 @@ def _copy_stage_glob(
     matches, uncertain = glob_tree(state.tree, pattern)
     if uncertain:
         tree.make_opaque(destination.path, origin)
-    elif not matches:
-        step.fail(f"COPY --from: nothing in the stage matches {pattern}", word.span)
-        return
     several = Destination(destination.path, True) if len(matches) > 1 else destination
     for path, found in matches:
         _copy_stage_path(step, state.tree, path, found, several, flags, origin, root="/")
@@ -330,7 +326,9 @@ def _copy_context(
     if not complete:
         tree.make_opaque(destination.path, origin)
     elif not entries:
-        _report_copy(step, word, f"{keyword} {source}: nothing in the build context matches")
+        # BuildKit allows an empty wildcard: the build goes on, having copied nothing.
+        message = f"{keyword} {source}: nothing in the build context matches, so it copies nothing"
+        _report_copy(step, word, message)
         return
     into = Destination(destination.path, True) if len(entries) > 1 else destination
     for entry in entries:
