@@ -101,6 +101,14 @@ def test_kubectl_example_windows_exe_on_amd64_only() -> None:
 
 
 @BOTH
+def test_forgotten_arg_targetarch_is_empty_in_run(platform: Platform) -> None:
+    """Without ``ARG TARGETARCH`` the variable is empty in RUN: no Windows binary anywhere."""
+    image = build(KUBECTL.replace("    ARG TARGETARCH\n", ""), platform)
+    assert presence(image, "/windows/kubectl.exe") is NO
+    assert presence(image, "/darwin/kubectl") is YES
+
+
+@BOTH
 def test_kubectl_example_stages_and_final(platform: Platform) -> None:
     image = build(KUBECTL, platform)
     assert [(s.index, s.name, s.base) for s in image.stages] == [

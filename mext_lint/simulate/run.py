@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from mext_lint.dockerfile.heredoc_words import parse_heredoc_word
 from mext_lint.dockerfile.model import Heredoc, Instruction, Segment
-from mext_lint.simulate.stages import RefKind
+from mext_lint.simulate.stages import PLATFORM_ARGS, RefKind
 from mext_lint.simulate.state import Step
 from mext_lint.simulate.tree import FileTree, Node, normalize
 
@@ -62,7 +62,7 @@ def _run(step: Step) -> None:
     instruction = step.instruction
     stage = step.stage
     target = str(step.build.platform)
-    state = ShellState(stage.tree, stage.variables(), stage.workdir, instruction.span, target)
+    state = ShellState(stage.tree, shell_env(step), stage.workdir, instruction.span, target)
     if instruction.json_form:
         run_argv([word.text for word in instruction.value], state)
         return
@@ -74,6 +74,12 @@ def _run(step: Step) -> None:
         _run_heredoc(step, state)
         return
     _run_script(step, state, instruction.command, segment_locator(instruction), False)
+
+
+def shell_env(step: Step) -> dict[str, str | None]:
+    """ARGs and ENV in scope. The platform ARGs a stage did not declare are empty in RUN, as no
+    base image sets them: that is how a forgotten ``ARG TARGETARCH`` shows."""
+    return {**dict.fromkeys(PLATFORM_ARGS, ""), **step.stage.variables()}
 
 
 def is_sh_like(shell: Sequence[str]) -> bool:

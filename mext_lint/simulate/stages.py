@@ -27,6 +27,7 @@ from mext_lint.spans import Problem, Related, Span
 
 SCRATCH = "scratch"
 BUILD_PLATFORM_ARGS = ("BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT")
+PLATFORM_ARGS = ("TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT", *BUILD_PLATFORM_ARGS)
 
 VARIABLE_REFERENCE = re.compile(r"\$(?:\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
 _OFFICIAL_PREFIXES = ("docker.io/library/", "index.docker.io/library/", "library/")
