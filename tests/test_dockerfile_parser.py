@@ -333,6 +333,15 @@ def test_spaced_heredoc_gives_one_error_that_names_the_cause() -> None:
     assert [i.keyword for i in dockerfile.instructions] == ["FROM", "RUN", "RUN"]
 
 
+def test_spaced_heredoc_hint_ends_with_the_would_be_body() -> None:
+    text = "FROM a\nRUN cat << EOF\nhello\nRUN echo real\nfrobnicate\n"
+    assert messages(text) == [
+        "unknown instruction: hello (line 3 follows `<< EOF` on line 2: BuildKit does not read "
+        "`<< EOF` with a space as a heredoc; write `<<EOF`)",
+        "unknown instruction: frobnicate",
+    ]
+
+
 def test_unterminated_heredoc_points_at_its_start() -> None:
     text = "FROM alpine\nRUN <<A <<B\na\nA\nb\n"
     dockerfile = parse(text)

@@ -22,6 +22,7 @@ from mext_lint.dockerfile.heredoc_words import HeredocWord, ShellWord, heredocs_
 from mext_lint.dockerfile.instruction_rules import INSTRUCTIONS, instruction_error, suggestion
 from mext_lint.dockerfile.line_parsers import (
     ParsedArgs,
+    RawWord,
     parse_health_config,
     parse_maybe_json,
     parse_maybe_json_to_list,
@@ -97,7 +98,8 @@ def _parse_args(keyword: str, line: str, start: int, end: int, escape: str) -> P
         return parse_health_config(line, start, end)
     if keyword in ("maintainer", "stopsignal", "user", "workdir"):
         return parse_string(line, start, end)
-    return ParsedArgs([])  # parseIgnore (unknown instructions; ONBUILD is handled apart)
+    # parseIgnore (unknown instructions; ONBUILD is handled apart): one empty node, as BuildKit.
+    return ParsedArgs([RawWord("", start, start)])
 
 
 def _trim_newline(line: str) -> str:
@@ -140,7 +142,6 @@ class _Parser:
         self.node_count = 0
         self.seen_from = False
         self.spaced_heredoc: _SpacedHeredoc | None = None
-        self.terminated = False  # whether the last heredoc read found its terminator
 
     # -- the line loop (parser.Parse) ------------------------------------------------------------
 
@@ -281,9 +282,7 @@ class _Parser:
             self.check_instruction(built, instruction)
         else:
             self.report_unknown(built.keyword_text, instruction, start_line)
-        hint = self.spaced_heredoc
-        if hint is not None and hint.line != start_line and logical.text.strip() == hint.delimiter:
-            self.spaced_heredoc = None  # the would-be terminator: the lines after it are fine
+        self.end_spaced_heredoc(instruction, logical, start_line)
 
     def build(self, logical: LogicalLine, *, nested: bool) -> _Built:
         """``newNodeFromLine``: keyword, flags and values of one joined line."""
@@ -334,17 +333,18 @@ class _Parser:
         """Read each heredoc's body, in order, from the lines after the instruction."""
         heredocs: list[Heredoc] = []
         for word in words:
-            heredoc = self.read_heredoc(word)
+            heredoc, terminated = self.read_heredoc(word)
             heredocs.append(heredoc)
-            if not self.terminated:
+            if not terminated:
                 self.error("unterminated heredoc", logical.span(word.start, word.end))
                 break
         return tuple(heredocs)
 
-    def read_heredoc(self, word: HeredocWord) -> Heredoc:
+    def read_heredoc(self, word: HeredocWord) -> tuple[Heredoc, bool]:
+        """One body, up to the line equal to the delimiter (leading tabs ignored for ``<<-``)."""
         first = self.index
         body: list[str] = []
-        self.terminated = False
+        terminated = False
         while self.index < self.limit:
             line = self.lines[self.index]
             self.index += 1
@@ -352,7 +352,7 @@ class _Parser:
             if word.strip_tabs:
                 candidate = candidate.lstrip("\t")
             if candidate == word.name:
-                self.terminated = True
+                terminated = True
                 break
             body.append(line + "\n" if self.has_newline(self.index - 1) else line)
         content = "".join(body)
@@ -364,7 +364,10 @@ class _Parser:
         else:
             end_column = len(_trim_newline(self.lines[last - 1])) + 1
             span = Span(self.path, first + 1, 1, last, end_column)
-        return Heredoc(word.name, content, word.expand, word.strip_tabs, word.fd, span, first + 1)
+        heredoc = Heredoc(
+            word.name, content, word.expand, word.strip_tabs, word.fd, span, first + 1
+        )
+        return heredoc, terminated
 
     @staticmethod
     def finish(instruction: Instruction, span: Span, heredocs: tuple[Heredoc, ...]) -> Instruction:
@@ -389,6 +392,14 @@ class _Parser:
                 delimiter = unquoted[0].text if unquoted else following.text
                 self.spaced_heredoc = _SpacedHeredoc(operator.text, delimiter, line)
                 return
+
+    def end_spaced_heredoc(self, instruction: Instruction, logical: LogicalLine, line: int) -> None:
+        """The would-be body ends at its delimiter line, or at the next real instruction."""
+        hint = self.spaced_heredoc
+        if hint is None or hint.line == line:
+            return
+        if instruction.keyword in INSTRUCTIONS or logical.text.strip() == hint.delimiter:
+            self.spaced_heredoc = None
 
     def report_unknown(self, written: str, instruction: Instruction, line: int) -> None:
         """An unknown instruction; after `<< EOF` only the first one, with the real cause."""
