@@ -39,6 +39,8 @@ _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 _CONTINUATION_BREAK = re.compile(r"\\(?:\r\n|\r|\n)[ \t]*")
 _RELEASE_TARGET = re.compile(r"push|release|publish", re.I)
 _COMMAND_SEPARATORS = ("&&", "||", ";", "|", "&", "(", ")")
+_ENV_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_WRAPPERS = frozenset({"sudo", "env", "time", "exec", "command", "nohup"})
 _MAX_EXPANSION_DEPTH = 20
 _MAX_EXPANSION_LENGTH = 1 << 16  # a Makefile value a build command uses is a line or two
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -66,10 +68,11 @@ class _Makefile:
         self.index = index
         self.dockerfile_name = dockerfile_name
         self.variables: dict[str, str | None] = {}  # raw (recursive) values; None: unknown
-        self._expanded: dict[str, str] = {}  # recipes run after every assignment is read
+        self._expanded: dict[str, str] = {}  # memo of variable expansions
 
     def builds(self) -> list[ImageBuild]:
-        found: list[ImageBuild] = []
+        # make expands recipes once every assignment is read: collect them first.
+        recipes: list[tuple[int, int, list[str]]] = []
         targets: list[str] = []
         depth = 0
         in_define = False
@@ -79,7 +82,7 @@ class _Makefile:
                 in_define = not _ENDEF.match(raw)
                 continue
             if raw.startswith("\t") and targets:
-                found.extend(self.recipe_builds(line.start + 1, line.end, targets))
+                recipes.append((line.start + 1, line.end, targets))
                 continue
             statement = _strip_comment(_CONTINUATION_BREAK.sub(" ", raw)).strip()
             if not statement:
@@ -102,10 +105,11 @@ class _Makefile:
             targets = rule.group(1).split() if rule is not None else []
             inline = raw.find(";", 0, _comment_start(raw)) if rule is not None else -1
             if inline >= 0:  # "target: prerequisites ; recipe"
-                found.extend(self.recipe_builds(line.start + inline + 1, line.end, targets))
-        return found
+                recipes.append((line.start + inline + 1, line.end, targets))
+        return [build for recipe in recipes for build in self.recipe_builds(*recipe)]
 
     def assign(self, name: str, operator: str, value: str, *, conditional: bool) -> None:
+        self._expanded.clear()  # values expanded so far may depend on this variable
         if conditional or operator == "!=":
             self.variables[name] = None
         elif operator == "?=":
@@ -244,9 +248,8 @@ def _options(arguments: list[_Word]) -> Iterator[tuple[str, _Word | None]]:
 
 def _build_arguments(words: list[_Word]) -> list[_Word] | None:
     """The arguments after ``docker [buildx|image] build``; None if it is no build command."""
-    for index, word in enumerate(words):
-        if word.text.rsplit("/", 1)[-1] != "docker":
-            continue
+    index = _command_word(words)
+    if index is not None and words[index].text.rsplit("/", 1)[-1] == "docker":
         rest = [w.text for w in words[index + 1 :]]
         position = 0
         if rest[:1] in (["buildx"], ["image"]):
@@ -259,7 +262,16 @@ def _build_arguments(words: list[_Word]) -> list[_Word] | None:
             and (rest[position] == "build" or rest[:1] == ["buildx"])
         ):
             return words[index + 1 + position + 1 :]
-        return None
+    return None
+
+
+def _command_word(words: list[_Word]) -> int | None:
+    """The index of the program a shell command runs, after ``NAME=value`` assignments and
+    wrappers such as ``sudo``; None for an assignment-only command."""
+    for index, word in enumerate(words):
+        if _ENV_ASSIGNMENT.match(word.text) or word.text in _WRAPPERS:
+            continue
+        return index
     return None
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
 from mext_lint.buildfiles import BuildFiles, ImageBuild
-from mext_lint.compose import Compose, Service, command_text
+from mext_lint.compose import Service, command_text
 from mext_lint.metadata import Located
 from mext_lint.registry import CheckContext, check
 from mext_lint.spans import Problem, Related, Span
@@ -21,11 +21,6 @@ _GUEST_SOCKET = re.compile(r"/run/guest-services/([A-Za-z0-9._@+-]+\.sock)(?![A-
 
 def is_plugin_image(value: object) -> bool:
     return isinstance(value, str) and value.strip() in _PLUGIN_IMAGE_FORMS
-
-
-def compose_of(ctx: CheckContext) -> Compose | None:
-    compose = ctx.ext.compose
-    return compose if compose is not None and not compose.issues else None
 
 
 # -- MX501 -------------------------------------------------------------------------------------
@@ -72,7 +67,7 @@ def _service_without_image(service: Service) -> Iterator[Problem]:
 
 @check("MX502", needs_metadata=True)
 def compose_build(ctx: CheckContext) -> Iterator[Problem]:
-    compose = compose_of(ctx)
+    compose = ctx.ext.compose
     for service in compose.services if compose else ():
         if service.build is not None:
             yield Problem(
@@ -85,7 +80,7 @@ def compose_build(ctx: CheckContext) -> Iterator[Problem]:
 
 @check("MX503", needs_metadata=True)
 def compose_image(ctx: CheckContext) -> Iterator[Problem]:
-    compose = compose_of(ctx)
+    compose = ctx.ext.compose
     builds = ctx.ext.build_files
     for service in compose.services if compose else ():
         image = service.image
@@ -111,7 +106,7 @@ def own_image_build(builds: BuildFiles, reference: str) -> ImageBuild | None:
 
 @check("MX504", needs_metadata=True)
 def compose_ports(ctx: CheckContext) -> Iterator[Problem]:
-    compose = compose_of(ctx)
+    compose = ctx.ext.compose
     for service in compose.services if compose else ():
         for port in service.ports:
             host_port = published_host_port(port.value)
@@ -145,7 +140,7 @@ def published_host_port(entry: object) -> str | None:
 
 @check("MX505", needs_metadata=True)
 def compose_docker_socket(ctx: CheckContext) -> Iterator[Problem]:
-    compose = compose_of(ctx)
+    compose = ctx.ext.compose
     for service in compose.services if compose else ():
         for volume in service.volumes:
             source = bind_source(volume.value)
@@ -229,7 +224,7 @@ def listeners(ctx: CheckContext) -> Iterator[Listener]:
     assert metadata is not None
     if metadata.vm_image is not None and is_plugin_image(metadata.vm_image.value):
         yield from _image_listener(ctx)
-    compose = compose_of(ctx) if metadata.composefile is not None else None
+    compose = ctx.ext.compose if metadata.composefile is not None else None
     for service in compose.services if compose else ():
         written = [node for node in (service.entrypoint, service.command) if node is not None]
         if written:
