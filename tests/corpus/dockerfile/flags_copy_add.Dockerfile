@@ -10,3 +10,4 @@ ADD --checksum=sha256:24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d
 ADD --keep-git-dir=true https://github.com/moby/buildkit.git#v0.10.1 /buildkit
 ADD --chown=app --link app.tar.gz /opt/
 COPY --from=docker.io/library/busybox:latest /bin/busybox /busybox
+ADD --unpack=true https://example.com/tool.tar.gz /opt/tool/

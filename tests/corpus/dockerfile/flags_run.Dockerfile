@@ -8,3 +8,4 @@ RUN --security=insecure cat /proc/self/status
 RUN --mount=type=tmpfs,target=/tmp \
     --network=default \
     echo multi-line flags
+RUN --device=name=gpu0 nvidia-smi
