@@ -689,6 +689,22 @@ def test_run_exec_form_and_shell_form() -> None:
     assert presence(image, "/darwin/tool") is YES
 
 
+def test_run_origins_point_into_the_dockerfile() -> None:
+    image = build("""
+        FROM scratch
+        RUN mkdir -p /a \\
+         && touch /a/b
+        RUN <<EOT
+        mkdir -p /c
+            touch /c/d
+        EOT
+        """)
+    [touch] = image.has("/a/b").origins
+    assert (touch.span.line, touch.span.column) == (3, 5)
+    [heredoc] = image.has("/c/d").origins
+    assert (heredoc.span.line, heredoc.span.column) == (6, 5)
+
+
 def test_run_through_a_non_posix_shell_is_opaque() -> None:
     image = build("""
         FROM alpine

@@ -214,7 +214,7 @@ def _copy_from(step: Step, ref: Ref, word: Word, destination: Destination, flags
     if found.presence is Presence.NO:
         _missing_in_stage(step, ref, path, word, found)
         return
-    _copy_stage_path(step, state.tree, path, found, destination, flags, origin, root="/")
+    _copy_stage_path(step, state.tree, path, found, destination, flags, origin)
 
 
 def _copy_stage_path(
@@ -225,12 +225,10 @@ def _copy_stage_path(
     destination: Destination,
     flags: Flags,
     origin: Origin,
-    *,
-    root: str,
 ) -> None:
     tree = step.stage.tree
     if flags.parents:
-        relative = posixpath.relpath(path, root)
+        relative = path.lstrip("/")
         tree.copy_in(source, path, posixpath.join(destination.path, relative), origin)
     elif found.kind is Kind.DIR:
         tree.copy_in(source, path, destination.path, origin)
@@ -258,7 +256,7 @@ def _copy_stage_glob(
         tree.make_opaque(destination.path, origin)
     several = Destination(destination.path, True) if len(matches) > 1 else destination
     for path, found in matches:
-        _copy_stage_path(step, state.tree, path, found, several, flags, origin, root="/")
+        _copy_stage_path(step, state.tree, path, found, several, flags, origin)
 
 
 def glob_tree(tree: FileTree, pattern: str) -> tuple[list[tuple[str, Lookup]], bool]:

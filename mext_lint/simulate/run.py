@@ -154,14 +154,14 @@ def segment_locator(instruction: Instruction) -> Locate:
     return locate
 
 
-def text_locator(text: str, first_line: int, first_column: int = 1) -> Locate:
-    """Map offsets in ``text`` whose first line starts at ``first_line``:``first_column``."""
+def text_locator(text: str, first_line: int) -> Locate:
+    """Map offsets in ``text``, whose lines start in column 1 from ``first_line`` on."""
 
     def locate(offset: int) -> tuple[int, int]:
         before = text[: max(offset, 0)]
         newline = before.rfind("\n")
         if newline < 0:
-            return first_line, first_column + len(before)
+            return first_line, 1 + len(before)
         return first_line + before.count("\n"), offset - newline
 
     return locate
