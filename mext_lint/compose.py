@@ -39,6 +39,7 @@ class Service(NamedTuple):
     volumes: tuple[Node, ...]  # each `volumes` item
     command: Node | None
     entrypoint: Node | None
+    extends: Node | None = None  # the service takes its settings (maybe its image) from another
 
 
 class Compose(NamedTuple):
@@ -46,6 +47,7 @@ class Compose(NamedTuple):
     services: tuple[Service, ...]
     services_span: Span | None  # the `services` key; None when there is none
     issues: tuple[SyntaxIssue, ...]  # the file is not YAML, or not shaped like a compose file
+    includes: bool = False  # a top-level `include:` brings services from other files
 
 
 def load_compose(text: str, path: str) -> Compose:
@@ -102,20 +104,21 @@ class _Reader:
             what = "empty" if data is None else f"a {_kind(data)}"
             message = f"the compose file is {what}; it must be a mapping with a `services` key"
             return Compose(self.path, (), None, (SyntaxIssue(message, self.point(0, 0)),))
+        includes = "include" in data
         if "services" not in data:
-            return Compose(self.path, (), None, ())
+            return Compose(self.path, (), None, (), includes)
         services_span = self.key_span(data, "services")
         services = data["services"]
         if services is None:
-            return Compose(self.path, (), services_span, ())
+            return Compose(self.path, (), services_span, (), includes)
         if not isinstance(services, Mapping):
             self.issue(
                 f"`services` is a {_kind(services)}; it must map service names to services",
                 self.value_span(data, "services"),
             )
-            return Compose(self.path, (), services_span, tuple(self.issues))
+            return Compose(self.path, (), services_span, tuple(self.issues), includes)
         found = tuple(self.services(services))
-        return Compose(self.path, found, services_span, tuple(self.issues))
+        return Compose(self.path, found, services_span, tuple(self.issues), includes)
 
     def services(self, services: Mapping[Any, Any]) -> Iterator[Service]:
         for name, body in services.items():
@@ -137,6 +140,7 @@ class _Reader:
                 volumes=self.items(body, "volumes"),
                 command=self.value(body, "command"),
                 entrypoint=self.value(body, "entrypoint"),
+                extends=self.value(body, "extends"),
             )
 
     def value(self, mapping: Mapping[Any, Any], key: str) -> Node | None:

@@ -107,6 +107,15 @@ def test_a_bad_service_is_reported_and_the_others_read() -> None:
     assert issue.span == span(2, 8, 2, 9)
 
 
+def test_include_and_extends_are_recorded() -> None:
+    text = "include: [db.yaml]\nservices:\n  api:\n    extends: {file: c.yaml, service: api}\n"
+    compose = load_compose(text, PATH)
+    assert compose.includes
+    (service,) = compose.services
+    assert service.extends == Node({"file": "c.yaml", "service": "api"}, span(4, 14, 4, 15))
+    assert not load_compose("services: {}\n", PATH).includes
+
+
 def test_no_services_key_and_empty_services() -> None:
     assert load_compose("version: '3'\n", PATH) == Compose(PATH, (), None, ())
     empty = load_compose("services:\n", PATH)

@@ -134,6 +134,8 @@ def _copies(instruction: Instruction, workdir: str | None) -> Iterator[_Copy]:
         return
     if instruction.flag("from") is not None or instruction.heredocs:
         return
+    if instruction.flag("exclude") is not None:
+        return  # COPY --exclude may leave the links out: not judged
     target = instruction.value[-1].text
     if "$" in target or (not target.startswith("/") and workdir is None):
         return

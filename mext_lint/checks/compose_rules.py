@@ -35,7 +35,7 @@ def compose_invalid(ctx: CheckContext) -> Iterator[Problem]:
         yield Problem(issue.span, issue.message)
     if compose.issues:
         return
-    if not compose.services:
+    if not compose.services and not compose.includes:
         where = compose.services_span or Span.point(compose.path, 1, 1)
         yield Problem(
             where,
@@ -48,7 +48,8 @@ def compose_invalid(ctx: CheckContext) -> Iterator[Problem]:
 
 def _service_without_image(service: Service) -> Iterator[Problem]:
     image = service.image
-    if image is None and service.build is None:  # with build:, MX502 says what to do
+    if image is None and service.build is None and service.extends is None:
+        # with build:, MX502 says what to do; with extends:, the image may come from elsewhere
         yield Problem(
             service.span,
             f'service "{service.name}" has no image, so Docker Desktop cannot start it; use'

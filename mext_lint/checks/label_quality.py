@@ -115,12 +115,22 @@ def _third_party(ctx: CheckContext) -> bool:
     """Whether something written says the publisher is not Docker: a publisher URL off
     docker.com, or an image built outside Docker's own namespace."""
     publisher = known(ctx.image.labels.get(labels.PUBLISHER_URL))
-    if publisher is not None and labels.is_url(publisher):
-        host = (urlsplit(publisher.strip()).hostname or "").lower()
-        if host and host != "docker.com" and not host.endswith(".docker.com"):
-            return True
+    if publisher is not None and labels.is_url(publisher) and not _docker_url(publisher):
+        return True
     repositories = ctx.ext.build_files.own_repositories()
     return bool(repositories) and not any(name.startswith("docker/") for name in repositories)
+
+
+def _docker_url(url: str) -> bool:
+    """docker.com, or Docker's own account on GitHub or Docker Hub."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    path = parts.path.lower().strip("/").split("/")
+    if host == "github.com":
+        return path[0] == "docker"
+    if host == "hub.docker.com":
+        return path[:2] in (["u", "docker"], ["r", "docker"])
+    return host == "docker.com" or host.endswith(".docker.com")
 
 
 # -- MX206 ---------------------------------------------------------------------------------------
