@@ -131,8 +131,8 @@ class _Lexer:
         if char == "$":
             text = self.dollar()
             result.append(text)
-            for index, expanded in enumerate(text):
-                words.add_char(expanded, start + min(index, self.pos - start - 1))
+            for expanded in text:  # BuildKit splits an unquoted expansion on whitespace
+                words.add_char(expanded, start)
             return
         if char in "'\"":
             text = self.single_quoted() if char == "'" else self.double_quoted()

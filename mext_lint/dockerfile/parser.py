@@ -297,8 +297,11 @@ class _Parser:
                 inner = self.build(logical.sub_line(start, end), nested=True)
         else:
             parsed = _parse_args(keyword.lower(), line, start, end, self.escape)
-        is_command = keyword in _SHELL_COMMANDS and not parsed.json_form and start < end
         keyword_span = logical.span(parts.keyword.start, parts.keyword.end)
+        if keyword in _SHELL_COMMANDS and not parsed.json_form and start < end:
+            command = (line[start:end], logical.span(start, end), logical.segments(start, end))
+        else:  # no shell command: an empty span just after the keyword
+            command = ("", logical.span(parts.keyword.end, parts.keyword.end), ())
         instruction = Instruction(
             keyword=keyword,
             span=keyword_span,  # the caller sets the whole span once heredocs are read
@@ -308,11 +311,9 @@ class _Parser:
             json_form=parsed.json_form,
             heredocs=(),
             original=line,
-            command=line[start:end] if is_command else "",
-            command_span=logical.span(
-                start if is_command else parts.keyword.end, end if is_command else 0
-            ),
-            command_segments=logical.segments(start, end) if is_command else (),
+            command=command[0],
+            command_span=command[1],
+            command_segments=command[2],
             inner=inner.instruction if inner else None,
         )
         if inner is None:
