@@ -315,6 +315,12 @@ def image_tree_command(argv: Sequence[str]) -> int:
         ext = open_extension(root, settings)
         if ext.dockerfile is None:
             raise UsageError(f"image-tree: {ext.display_root} has no readable Dockerfile")
+        if ext.dockerfile.errors:
+            first = ext.dockerfile.errors[0]
+            raise UsageError(
+                f"image-tree: {first.span.path}:{first.span.line}:{first.span.column}:"
+                f" {first.message} (the Dockerfile must parse to be simulated)"
+            )
         images = list(simulate_images(ext, settings).values())
         if args.format == "json":
             documents.append({"extension": ext.display_root, "variants": render_tree_json(images)})

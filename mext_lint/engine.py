@@ -30,9 +30,13 @@ def enabled_checks(settings: Settings) -> list[Check]:
 
 
 def simulate_images(ext: Extension, settings: Settings) -> dict[Platform, Image]:
-    """One simulated image per target platform (empty when there is no parsable Dockerfile)."""
+    """One simulated image per target platform.
+
+    Empty when there is no Dockerfile or it does not parse: BuildKit would build nothing, and
+    findings about a half-read file would only bury the syntax error.
+    """
     dockerfile = ext.dockerfile
-    if dockerfile is None:
+    if dockerfile is None or dockerfile.errors:
         return {}
     from mext_lint.simulate.build import simulate
 
