@@ -559,6 +559,19 @@ def test_relative_writes_in_a_third_party_base_stay_unknown_at_the_root(platform
     assert presence(image, "/usr/local/bin/tool") is UNKNOWN
 
 
+def test_workdir_from_an_unknown_arg(tmp_path: Path) -> None:
+    dockerfile = """
+        FROM scratch
+        ARG DIR
+        WORKDIR $DIR
+        COPY tool .
+        """
+    image = build(dockerfile, context=tmp_path, files={"tool": ""})
+    assert image.workdir == UNKNOWN_WORKDIR
+    assert presence(image, "/tool") is UNKNOWN  # $DIR may be "/"
+    assert presence(image, "/other") is NO
+
+
 def test_official_image_workdir_is_root_and_golang_is_go() -> None:
     assert build("FROM alpine\n").workdir == "/"
     image = build("FROM golang:1.22\nRUN go build -o tool .\n")
