@@ -106,12 +106,10 @@ def _run_heredoc(step: Step, state: ShellState) -> None:
         else:
             _opaque_interpreter(step, interpreter)
         return
-    if single is not None and others and all(w.startswith("-") for w in others[1:]):
-        interpreter = posixpath.basename(others[0])
-        if interpreter in SH_LIKE:
-            _run_script(step, state, single.content, heredoc_locator(single), single.expand)
-        else:
-            _opaque_interpreter(step, interpreter)
+    feeds_a_shell = others and posixpath.basename(others[0]) in SH_LIKE
+    if single is not None and feeds_a_shell and all(w.startswith("-") for w in others[1:]):
+        # RUN <<EOT bash: the outer sh expands the body (unless quoted), bash runs it
+        _run_script(step, state, single.content, heredoc_locator(single), single.expand)
         return
     text, locate = reassembled(instruction)
     _run_script(step, state, text, locate, False)
