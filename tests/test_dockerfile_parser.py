@@ -520,10 +520,10 @@ def test_twenty_thousand_lines_parse_well_under_a_second() -> None:
     text = "FROM alpine\n" + "\n".join(block * 2223) + "\n"
     assert text.count("\n") >= 20000
     best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
+    for _ in range(3):  # CPU time, best of three: other work on the machine does not count
+        start = time.process_time()
         dockerfile = parse(text)
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     assert len(dockerfile.instructions) == 1 + 4 * 2223
     assert not dockerfile.errors
     assert best < 1.0
@@ -544,9 +544,9 @@ def test_twenty_thousand_lines_parse_well_under_a_second() -> None:
     ],
 )
 def test_pathological_lines_stay_fast(text: str) -> None:
-    start = time.perf_counter()
+    start = time.process_time()
     parse(text)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
 
 
 DOCKERFILE_PIECES = st.sampled_from(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from mext_lint.dockerfile.logical_line import is_go_space
+from mext_lint.dockerfile.logical_line import GO_WORD, is_go_space
 
 HEREDOC_WORD = re.compile(r"(\d*)<<(-?)([^<]*)", re.ASCII)
 # A `${a:-${b:-...}}` nested deeper than this is treated as a lexer error (BuildKit has no limit).
@@ -266,18 +266,9 @@ def shell_words(line: str, *, raw_quotes: bool, raw_escapes: bool) -> list[Shell
 
 def _split_plain(line: str) -> list[ShellWord]:
     """Without quotes, escapes or ``$`` the lexer only splits on whitespace."""
-    words: list[ShellWord] = []
-    start: int | None = None
-    for index, char in enumerate(line):
-        if is_go_space(char):
-            if start is not None:
-                words.append(ShellWord(line[start:index], start, index))
-                start = None
-        elif start is None:
-            start = index
-    if start is not None:
-        words.append(ShellWord(line[start:], start, len(line)))
-    return words
+    return [
+        ShellWord(match.group(), match.start(), match.end()) for match in GO_WORD.finditer(line)
+    ]
 
 
 def parse_heredoc_word(word: str) -> tuple[str, bool, bool, int | None] | None:

@@ -12,7 +12,14 @@ import json
 import re
 from typing import NamedTuple
 
-from mext_lint.dockerfile.logical_line import TOKEN_SPACES, go_trim_left, go_trim_right, is_go_space
+from mext_lint.dockerfile.logical_line import (
+    GO_WORD,
+    TOKEN,
+    TOKEN_SPACES,
+    go_trim_left,
+    go_trim_right,
+    is_go_space,
+)
 
 NOT_STRING_ARRAY = "when using JSON array syntax, arrays must be comprised of strings only"
 
@@ -52,9 +59,8 @@ def split_command(line: str) -> CommandParts:
     """``splitCommand``: keyword up to the first ``[\\t\\v\\f\\r ]``, then flags, then arguments."""
     start = go_trim_left(line)
     end = go_trim_right(line, start)
-    index = start
-    while index < end and line[index] not in TOKEN_SPACES:
-        index += 1
+    found = TOKEN.match(line, start, end)
+    index = found.end() if found else start
     keyword = RawWord(line[start:index], start, index)
     while index < end and line[index] in TOKEN_SPACES:
         index += 1
@@ -67,6 +73,9 @@ def split_command(line: str) -> CommandParts:
 
 def _byte_units(line: str, start: int, end: int) -> list[tuple[int, int]]:
     """(byte, character offset) pairs: split_command.go walks the UTF-8 bytes, not the runes."""
+    region = line[start:end]
+    if region.isascii():
+        return list(zip(region.encode("ascii"), range(start, end), strict=True))
     units: list[tuple[int, int]] = []
     for offset in range(start, end):
         char = line[offset]
@@ -160,6 +169,9 @@ def extract_builder_flags(line: str, start: int, end: int) -> tuple[int, list[Ra
 
 def parse_words(line: str, start: int, end: int, escape: str) -> list[RawWord]:
     """``parseWords``: whitespace-separated words, quotes and escapes kept as written."""
+    region = line[start:end]
+    if "'" not in region and '"' not in region and escape not in region:
+        return [RawWord(m.group(), m.start(), m.end()) for m in GO_WORD.finditer(line, start, end)]
     words: list[RawWord] = []
     chars: list[str] = []
     word_start = start
@@ -254,20 +266,15 @@ def parse_name_or_name_val(line: str, start: int, end: int, escape: str) -> Pars
 
 
 def parse_strings_whitespace_delimited(line: str, start: int, end: int) -> ParsedArgs:
-    """``parseStringsWhitespaceDelimited`` (FROM, EXPOSE): split on ``[\\t\\v\\f\\r ]+``."""
+    """``parseStringsWhitespaceDelimited`` (FROM, EXPOSE): split on ``[\t\v\f\r ]+``."""
     if start == end:
         return ParsedArgs([])
-    values: list[RawWord] = []
-    word_start = pos = start
-    while pos < end:
-        if line[pos] in TOKEN_SPACES:
-            values.append(RawWord(line[word_start:pos], word_start, pos))
-            while pos < end and line[pos] in TOKEN_SPACES:
-                pos += 1
-            word_start = pos
-        else:
-            pos += 1
-    values.append(RawWord(line[word_start:end], word_start, end))
+    values = [RawWord(m.group(), m.start(), m.end()) for m in TOKEN.finditer(line, start, end)]
+    # regexp.Split also yields the empty strings before a leading / after a trailing separator.
+    if line[start] in TOKEN_SPACES:
+        values.insert(0, RawWord("", start, start))
+    if line[end - 1] in TOKEN_SPACES:
+        values.append(RawWord("", end, end))
     return ParsedArgs(values)
 
 

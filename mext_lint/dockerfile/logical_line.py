@@ -7,6 +7,7 @@ character range of it can be turned into an exact :class:`~mext_lint.spans.Span`
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from typing import NamedTuple
 
@@ -21,6 +22,9 @@ _GO_SPACES = frozenset(
 )
 # BuildKit's reWhitespace, `[\t\v\f\r ]+`, which splits FROM/EXPOSE/COPY words and the keyword.
 TOKEN_SPACES = frozenset("\t\v\f\r ")
+TOKEN = re.compile(r"[^\t\v\f\r ]+")
+# A run of characters that are not spaces for Go's unicode.IsSpace.
+GO_WORD = re.compile("[^\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 
 
 def is_go_space(ch: str) -> bool:
