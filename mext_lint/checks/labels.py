@@ -12,8 +12,8 @@ from mext_lint.spans import Problem
 @check("MX201", per_platform=True, needs_dockerfile=True)
 def missing_required_label(ctx: CheckContext) -> Iterator[Problem]:
     image = ctx.image
-    if image.final is None:
-        return
+    if image.final is None or not image.labels_complete:
+        return  # a third-party base image may carry the labels
     for key in labels.REQUIRED:
         if key not in image.labels:
             yield Problem(

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from mext_lint.registry import CheckContext, check
 from mext_lint.spans import Problem
 
-if TYPE_CHECKING:
-    from mext_lint.simulate.build import Image, StageInfo
 
 PLUGIN_IMAGE = "${DESKTOP_PLUGIN_IMAGE}"
 _WINDOWS_REPOSITORY = re.compile(
@@ -55,7 +52,7 @@ def non_linux_base(ctx: CheckContext) -> Iterator[Problem]:
 def pinned_final_platform(ctx: CheckContext) -> Iterator[Problem]:
     reported: set[object] = set()
     for platform, image in ctx.images.items():
-        root = chain_root(image)
+        root = image.root_stage
         if root is None or root.platform_flag is None or root.platform_flag_span is None:
             continue
         flag = root.platform_flag
@@ -80,17 +77,6 @@ def pinned_final_platform(ctx: CheckContext) -> Iterator[Problem]:
             f"{why}, {consequence}; drop --platform from the final FROM",
             severity="error" if runs_backend else "warning",
         )
-
-
-def chain_root(image: Image) -> StageInfo | None:
-    """The stage whose FROM pulls the base the final image is built on."""
-    by_index = {stage.index: stage for stage in image.stages}
-    stage = image.final
-    seen: set[int] = set()
-    while stage is not None and stage.parent is not None and stage.index not in seen:
-        seen.add(stage.index)
-        stage = by_index.get(stage.parent, stage)
-    return stage
 
 
 def image_runs_backend(ctx: CheckContext) -> bool:

@@ -38,6 +38,7 @@ from mext_lint.simulate.stages import (
     StageResolver,
     expand_or_fail,
     global_args,
+    is_official_image,
     split_arg,
     split_stages,
 )
@@ -83,6 +84,26 @@ class Image:
 
     def has(self, path: str) -> Lookup:
         return self.tree.lookup(path)
+
+    @property
+    def root_stage(self) -> StageInfo | None:
+        """The stage whose FROM pulls the base image the final stage is built on."""
+        by_index = {stage.index: stage for stage in self.stages}
+        stage = self.final
+        seen: set[int] = set()
+        while stage is not None and stage.parent is not None and stage.index not in seen:
+            seen.add(stage.index)
+            stage = by_index.get(stage.parent, stage)
+        return stage
+
+    @property
+    def labels_complete(self) -> bool:
+        """Whether every label is known: the base is scratch or an official image, which carry
+        no extension labels; any other base image may carry labels of its own."""
+        root = self.root_stage
+        if root is None or root.base is None:
+            return False
+        return root.base == "scratch" or is_official_image(root.base)
 
 
 def simulate(
