@@ -76,7 +76,7 @@ def validate_metadata(meta: Metadata) -> list[Problem]:
 
 @functools.cache
 def _validator() -> _Validator:
-    import jsonschema  # type: ignore[import-untyped]
+    import jsonschema
 
     validator: _Validator = jsonschema.Draft202012Validator(load_schema())
     return validator

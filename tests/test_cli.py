@@ -49,7 +49,7 @@ def test_example_reports_only_the_windows_on_arm_gap(capsys: Any) -> None:
 
 
 def test_text_format_names_platforms_and_summarises(capsys: Any) -> None:
-    code, out, _ = run(capsys, str(EXAMPLE), "--no-color")
+    _code, out, _ = run(capsys, str(EXAMPLE), "--no-color")
     first = out.splitlines()[0]
     assert "metadata.json:14:31: MX108 " in first and first.endswith("[linux/arm64]")
     assert "related:" in out
@@ -91,7 +91,7 @@ def test_single_platform_run(capsys: Any) -> None:
 
 
 def test_file_paths_map_to_their_root_once(capsys: Any) -> None:
-    code, out, _ = run(
+    _code, out, _ = run(
         capsys, str(EXAMPLE / "Dockerfile"), str(EXAMPLE / "metadata.json"), "--no-color"
     )
     assert "in 1 extension checked" in out
@@ -151,7 +151,7 @@ def test_dockerfile_that_is_a_directory(capsys: Any, ext: Path) -> None:
 def test_huge_metadata_is_refused_not_read(capsys: Any, ext: Path) -> None:
     with (ext / "metadata.json").open("wb") as handle:
         handle.truncate(11 * 1024 * 1024)
-    code, out, _ = run(capsys, str(ext), "--format", "json")
+    _code, out, _ = run(capsys, str(ext), "--format", "json")
     finding = json.loads(out)[0]
     assert finding["code"] == "MX002" and "are not read" in finding["message"]
 
@@ -170,7 +170,7 @@ def test_symlink_out_of_the_tree_is_not_followed(capsys: Any, ext: Path, tmp_pat
     (secret / "metadata.json").write_text("{}", encoding="utf-8")
     (ext / "ui" / "outside").symlink_to(secret)
     (ext / "loop").symlink_to(ext)
-    code, out, err = run(capsys, str(ext), "--no-color")
+    _code, out, err = run(capsys, str(ext), "--no-color")
     assert "in 1 extension checked" in out and err == ""
 
 

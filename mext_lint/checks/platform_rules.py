@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from mext_lint.registry import CheckContext, check
 from mext_lint.spans import Problem
 
-
 PLUGIN_IMAGE = "${DESKTOP_PLUGIN_IMAGE}"
 _WINDOWS_REPOSITORY = re.compile(
     r"(^|/)(windows|nanoserver|servercore|windowsservercore|windows/[a-z]+)(:|@|/|$)"
