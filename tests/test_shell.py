@@ -940,3 +940,16 @@ def test_an_unknown_command_never_turns_a_path_into_no(
     for path in probes:
         if presence(before, path) is not NO:
             assert presence(after, path) is not NO, path
+
+
+@pytest.mark.parametrize("platform", ["amd64", "arm64"])
+def test_commands_after_a_heredoc_start_on_its_line_run(platform: str) -> None:
+    # tree-sitter-bash nests `&& touch /d` inside the heredoc redirect; it still runs.
+    tree = FileTree()
+    script = "cat <<EOF > /c && touch /d\nhello\nEOF\ncat <<X | tee /f || touch /g\nbody\nX\n"
+    state = ShellState(tree, {"TARGETARCH": platform}, "/", Span("Dockerfile", 1, 1, 1, 2))
+    run_script(Script(script, lambda offset: (1, offset + 1), "Dockerfile"), state)
+    assert tree.lookup("/c").presence is Presence.YES
+    assert tree.lookup("/d").presence is Presence.YES
+    assert tree.lookup("/f").presence is Presence.YES
+    assert tree.lookup("/g").presence is Presence.UNKNOWN

@@ -655,6 +655,11 @@ class Walker:
         outcome = self.execute(body) if body is not None else ASSUMED
         for redirect in node.children_by_field_name("redirect"):
             self._redirect(redirect, outcome, self.span(node))
+        for operator, right in _heredoc_tail(node):
+            if operator in ("&&", "||"):
+                outcome = self._chain(outcome, operator, right)
+            else:  # after `|` or `;` the rest runs whatever the heredoc command did
+                outcome = self.execute(right)
         return outcome
 
     def _redirect(self, node: Node, outcome: Outcome, span: Span) -> None:
@@ -739,6 +744,29 @@ class Walker:
 
 
 # ----------------------------------------------------------------------------- helpers
+
+
+_HEREDOC_PARTS = frozenset({"heredoc_start", "heredoc_body", "heredoc_end", "file_redirect"})
+
+
+def _heredoc_tail(node: Node) -> list[tuple[str, Node]]:
+    """Commands written after a heredoc's start on its line (`cat <<EOF > /c && touch /d`):
+    tree-sitter-bash nests them inside the heredoc redirect instead of in a list."""
+    tail: list[tuple[str, Node]] = []
+    for redirect in node.children_by_field_name("redirect"):
+        if redirect.type != "heredoc_redirect":
+            continue
+        operator: str | None = None
+        for child in redirect.children:
+            if not child.is_named and child.type in ("&&", "||", "|", "|&", ";"):
+                operator = child.type
+            elif child.type == "pipeline" and child.children[0].type in ("|", "|&"):
+                # `cat <<X | tee /f`: the pipe and what follows it form one nested node
+                tail.extend(("|", part) for part in child.named_children)
+            elif child.is_named and child.type not in _HEREDOC_PARTS and operator is not None:
+                tail.append((operator, child))
+                operator = None
+    return tail
 
 
 def _flatten_list(node: Node) -> tuple[Node, list[tuple[str, Node]]]:
