@@ -143,9 +143,9 @@ def _region(span: Span, sources: SourceLines) -> dict[str, int]:
 
 
 def _fingerprints(findings: Sequence[Finding], sources: SourceLines, root: Path) -> list[str]:
-    """Hash of rule, file and the flagged lines' text (whitespace normalised), plus an index
-    telling apart identical hashes in report order; no line numbers, so unrelated edits above a
-    finding keep its fingerprint."""
+    """Hash of rule, file, message and the flagged lines' text (whitespace normalised), plus an
+    index telling apart identical hashes in report order; no line numbers, so unrelated edits
+    above a finding keep its fingerprint."""
     seen: Counter[str] = Counter()
     fingerprints = []
     for finding in findings:
@@ -154,7 +154,9 @@ def _fingerprints(findings: Sequence[Finding], sources: SourceLines, root: Path)
         flagged = lines[max(span.line, 1) - 1 : max(span.end_line, span.line)]
         text = " ".join(" ".join(line.split()) for line in flagged)
         where = relative_uri(span.path, root) or Path(span.path).as_posix()
-        digest = hashlib.sha256("\0".join((finding.code, where, text)).encode()).hexdigest()[:32]
+        # The message tells apart findings on one line (each missing label on the FROM).
+        key = "\0".join((finding.code, where, text, finding.message))
+        digest = hashlib.sha256(key.encode()).hexdigest()[:32]
         seen[digest] += 1
         fingerprints.append(f"{digest}:{seen[digest]}")
     return fingerprints
