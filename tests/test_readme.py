@@ -30,5 +30,5 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert test_command in ci
 
 
-def test_rule_table_is_current() -> None:
+def test_generated_blocks_are_current() -> None:
     assert updated(README) == README, "run: python scripts/update_readme.py"
