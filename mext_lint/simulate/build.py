@@ -238,6 +238,8 @@ class _Simulation:
         else:
             platform = self._pinned_platform(stage)
             state = self._base_state(base, word.text if word else "", base_span, platform)
+            if flag is not None and platform is not None:
+                state.pinned_by = flag.span
         info = StageInfo(
             index=stage.index,
             name=stage.name,

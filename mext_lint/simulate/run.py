@@ -21,6 +21,7 @@ from mext_lint.dockerfile.model import Heredoc, Instruction, Segment
 from mext_lint.simulate.stages import PLATFORM_ARGS, RefKind
 from mext_lint.simulate.state import Step
 from mext_lint.simulate.tree import FileTree, Node, normalize
+from mext_lint.spans import Related
 
 if TYPE_CHECKING:
     from mext_lint.simulate.shell import ShellState
@@ -58,11 +59,15 @@ def apply_run(step: Step) -> None:
 
 def _run(step: Step) -> None:
     from mext_lint.simulate.shell import ShellState, run_argv
+    from mext_lint.simulate.shell_values import ArchMark
 
     instruction = step.instruction
     stage = step.stage
     target = str(step.build.platform)
     state = ShellState(stage.tree, shell_env(step), stage.workdir, instruction.span, target)
+    if stage.pinned_by is not None and stage.platform is not None:
+        origin = Related(stage.pinned_by, f"runs on {stage.platform}: its stage is pinned")
+        state.pinned_arch = ArchMark(stage.platform.arch, origin)
     if instruction.json_form:
         run_argv([word.text for word in instruction.value], state)
         return

@@ -55,7 +55,7 @@ from mext_lint.spans import Related, Span
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser
 
-__all__ = ["Script", "ShellState", "run_argv", "run_script"]
+__all__ = ["Script", "ShellState", "follow_script", "run_argv", "run_script"]
 
 
 class Script(NamedTuple):
@@ -72,22 +72,29 @@ class ShellState:
     cwd: str  # WORKDIR
     instruction: Span  # the RUN instruction (fallback origin)
     platform_note: str = ""  # e.g. "linux/arm64", for messages
+    # The CPU the RUN executes on when its stage's FROM pins a constant --platform (a native
+    # `go build` there produces that CPU's binary); None when it is the target or unknown.
+    pinned_arch: ArchMark | None = None
 
 
 def run_script(script: Script, state: ShellState) -> None:
     """Apply the effects of a RUN script to ``state.tree``; ``env`` and ``cwd`` stay as they are
     (a RUN's variables and ``cd`` die with its shell). Never raises."""
     try:
-        text, offsets, substituted = script.text, None, None
-        if script.expanded_by_outer_shell:
-            text, offsets, substituted = outer_expand(script.text, state.env)
-        source = Source(
-            text, script.locate, script.path, offset_map=offsets, substituted=substituted
-        )
-        walker = Walker(_context(state), source)
-        walker.run_program(_parse(text))
+        follow_script(script, state)
     except Exception:  # includes RecursionError: one RUN we could not follow stays unknown
         state.tree.make_opaque("/", Related(state.instruction, "RUN not analysed"))
+
+
+def follow_script(script: Script, state: ShellState) -> None:
+    """``run_script`` without its safety net: raises whatever the walker raises (the fuzz tests
+    call it so that a bug is a failure, not a silently opaque RUN)."""
+    text, offsets, substituted = script.text, None, None
+    if script.expanded_by_outer_shell:
+        text, offsets, substituted = outer_expand(script.text, state.env)
+    source = Source(text, script.locate, script.path, offset_map=offsets, substituted=substituted)
+    walker = Walker(_context(state), source)
+    walker.run_program(_parse(text))
 
 
 def run_argv(argv: list[str], state: ShellState) -> None:
@@ -111,7 +118,9 @@ def run_argv(argv: list[str], state: ShellState) -> None:
 
 
 def _context(state: ShellState) -> Context:
-    return Context(state.tree, state.env, state.cwd)
+    context = Context(state.tree, state.env, state.cwd)
+    context.pinned_arch = state.pinned_arch
+    return context
 
 
 def _literal_arch(text: str, span: Span) -> ArchMark | None:

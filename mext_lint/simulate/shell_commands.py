@@ -943,6 +943,8 @@ def _go_arch(ctx: Context, inv: Invocation) -> ArchMark | None:
     goarch = inv.env.get("GOARCH") or ctx.variable("GOARCH")
     if goarch.arch is not None:
         return goarch.arch
+    if goarch.text == "" or ("GOARCH" not in ctx.scope.variables and "GOARCH" not in inv.env):
+        return ctx.pinned_arch  # Go builds for the CPU it runs on
     return None
 
 

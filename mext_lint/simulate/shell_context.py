@@ -143,6 +143,7 @@ class Context:
         self.pure_unknowns = False  # inside $(...): unknown commands only print
         self.recording: list[tuple[str, Span]] | None = None
         self.depth = 0
+        self.pinned_arch: ArchMark | None = None  # see ShellState.pinned_arch
         # Runs a nested script (``sh -c '...'``); set by the walker.
         self.run_inline: Callable[[Word], Outcome] | None = None
 

@@ -57,6 +57,7 @@ class StageState:
     cmd_set_here: bool = False  # ENTRYPOINT resets a CMD inherited from the base, not its own
     # Names below an unknown WORKDIR already made unknown at the root (see build.py).
     exposed_workdir_names: frozenset[str] = frozenset()
+    pinned_by: Span | None = None  # the FROM --platform flag that fixed ``platform``
 
     def variables(self) -> dict[str, str | None]:
         """What ``$NAME`` sees: ARGs in scope, overridden by ENV of the same name."""
@@ -75,6 +76,7 @@ class StageState:
             cmd=self.cmd,
             entrypoint=self.entrypoint,
             exposed_workdir_names=self.exposed_workdir_names,
+            pinned_by=self.pinned_by,
         )
 
 
