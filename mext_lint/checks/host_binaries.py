@@ -51,43 +51,37 @@ def created_elsewhere(ctx: CheckContext, path: str) -> tuple[Related, ...]:
     return tuple(related)
 
 
-def why_missing(found: Lookup) -> tuple[Related, ...]:
-    return tuple(found.origins)
+def protected_binaries(ctx: CheckContext) -> Iterator[tuple[HostBinary, str, Lookup]]:
+    """Each host binary a protected host pulls from this variant, who that hurts, and what the
+    variant holds at its path."""
+    assert ctx.platform is not None and ctx.ext.metadata is not None
+    for binary in ctx.ext.metadata.host_binaries:
+        hosts = protected_hosts(ctx, binary.os, ctx.platform)
+        if hosts:
+            who = " and ".join(host.label for host in hosts)
+            yield binary, who, ctx.image.has(image_path(binary.path))
 
 
 @check("MX103", per_platform=True, needs_dockerfile=True, needs_metadata=True)
 def host_binary_missing(ctx: CheckContext) -> Iterator[Problem]:
-    assert ctx.platform is not None and ctx.ext.metadata is not None
-    for binary in ctx.ext.metadata.host_binaries:
-        hosts = protected_hosts(ctx, binary.os, ctx.platform)
-        if not hosts:
-            continue
-        path = image_path(binary.path)
-        found = ctx.image.has(path)
+    for binary, who, found in protected_binaries(ctx):
         if found.presence is not Presence.NO:
             continue
-        who = " and ".join(host.label for host in hosts)
+        plural = "" if " and " in who else "s"
         yield Problem(
             binary.span,
             f'host binary "{binary.path}" is not in the {ctx.platform} image'
-            f" ({who} get{'s' if len(hosts) == 1 else ''} no {tool_name(binary.path)})",
-            why_missing(found) + created_elsewhere(ctx, path),
+            f" ({who} get{plural} no {tool_name(binary.path)})",
+            found.origins + created_elsewhere(ctx, image_path(binary.path)),
         )
 
 
 @check("MX104", per_platform=True, needs_dockerfile=True, needs_metadata=True)
 def host_binary_wrong_arch(ctx: CheckContext) -> Iterator[Problem]:
-    assert ctx.platform is not None and ctx.ext.metadata is not None
-    for binary in ctx.ext.metadata.host_binaries:
-        hosts = protected_hosts(ctx, binary.os, ctx.platform)
-        if not hosts:
+    assert ctx.platform is not None
+    for binary, who, found in protected_binaries(ctx):
+        if found.presence is Presence.NO or found.arch in (None, ctx.platform.arch):
             continue
-        found = ctx.image.has(image_path(binary.path))
-        if found.presence is Presence.NO or found.arch is None:
-            continue
-        if found.arch == ctx.platform.arch:
-            continue
-        who = " and ".join(host.label for host in hosts)
         related = (found.arch_origin,) if found.arch_origin is not None else ()
         yield Problem(
             binary.span,
@@ -208,5 +202,5 @@ def windows_arm_gap(ctx: CheckContext) -> Iterator[Problem]:
             f'host binary "{binary.path}" is not in the {ctx.platform} image: Windows on Arm'
             f" (which pulls it) gets no {tool_name(binary.path)}; Windows on Arm runs amd64"
             " .exe files under emulation, so copy the amd64 one into the arm64 variant too",
-            why_missing(found) + elsewhere,
+            found.origins + elsewhere,
         )
