@@ -6,8 +6,6 @@ only our model has (spans, segments, comments, error messages and locations) and
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -510,7 +508,8 @@ def test_a_line_longer_than_buildkit_reads_stops_the_parse() -> None:
     assert [i.keyword for i in dockerfile.instructions] == ["FROM"]
 
 
-def test_twenty_thousand_lines_parse_well_under_a_second() -> None:
+def test_twenty_thousand_lines_parse() -> None:
+    # How fast is measured by bench/run.py, not asserted here.
     block = [
         "RUN apt-get update && \\\n    apt-get install -y curl \\\n    # note\n    && true",
         'LABEL com.docker.extension.screenshots="[{\\"alt\\": \\"x\\"}]" b=c',
@@ -519,14 +518,9 @@ def test_twenty_thousand_lines_parse_well_under_a_second() -> None:
     ]
     text = "FROM alpine\n" + "\n".join(block * 2223) + "\n"
     assert text.count("\n") >= 20000
-    best = float("inf")
-    for _ in range(3):  # CPU time, best of three: other work on the machine does not count
-        start = time.process_time()
-        dockerfile = parse(text)
-        best = min(best, time.process_time() - start)
+    dockerfile = parse(text)
     assert len(dockerfile.instructions) == 1 + 4 * 2223
     assert not dockerfile.errors
-    assert best < 1.0
 
 
 @pytest.mark.parametrize(
@@ -543,10 +537,9 @@ def test_twenty_thousand_lines_parse_well_under_a_second() -> None:
         "FROM a\nRUN <<EOF\n" + "x\n" * 100000,
     ],
 )
-def test_pathological_lines_stay_fast(text: str) -> None:
-    start = time.process_time()
-    parse(text)
-    assert time.process_time() - start < 1.0
+def test_pathological_lines_parse(text: str) -> None:
+    # They must not take the parser down; bench/run.py measures how long they take.
+    assert parse(text).path == "Dockerfile"
 
 
 DOCKERFILE_PIECES = st.sampled_from(

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import contextlib
-import time
 
 import pytest
 from hypothesis import given
@@ -442,13 +441,13 @@ def test_nesting_is_bounded() -> None:
         expand(too_deep, {})
 
 
-def test_long_input_is_fast() -> None:
+def test_long_input() -> None:
+    # How fast is measured by bench/run.py, not asserted here.
     source = "${A:-x} \"$B\" \\$ 'c' " * 20_000
-    started = time.perf_counter()
     words = expand_words(source, {"B": "b"})
     assert words is not None
     assert len(words) == 4 * 20_000
-    assert time.perf_counter() - started < 5
+    assert words[:4] == ["x", "b", "$", "c"]
 
 
 def test_escape_must_be_one_character() -> None:
