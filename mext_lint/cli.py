@@ -1,4 +1,5 @@
-"""The command line: ``mext-lint [PATH ...]``, ``mext-lint rule CODE``, ``mext-lint image-tree``."""
+"""The command line: ``mext-lint [PATH ...]``, ``mext-lint rule CODE``, ``mext-lint image-tree``,
+``mext-lint image IMAGE``."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ from mext_lint.settings import Settings
 
 if TYPE_CHECKING:
     from mext_lint.config import Layer, SettingsResolver
+    from mext_lint.findings import Finding
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-SUBCOMMANDS = ("check", "rule", "image-tree")
+SUBCOMMANDS = ("check", "rule", "image-tree", "image")
 
 
 class UsageError(Exception):
@@ -58,10 +60,18 @@ def check_parser() -> argparse.ArgumentParser:
         prog="mext-lint",
         description="Lint Docker Desktop extensions: Dockerfile, metadata.json, labels and"
         " every host binary on every platform, before anything is built.",
-        epilog="Other commands: `mext-lint rule CODE|--all`, `mext-lint image-tree [PATH]`."
+        epilog="Other commands: `mext-lint rule CODE|--all`, `mext-lint image-tree [PATH]`,"
+        " `mext-lint image IMAGE`."
         " Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or internal error.",
     )
     parser.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    _report_options(parser)
+    parser.add_argument("--version", action="version", version=f"mext-lint {__version__}")
+    _common(parser)
+    return parser
+
+
+def _report_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
         choices=tuple(REPORTER_MODULES),
@@ -78,9 +88,6 @@ def check_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
     parser.add_argument("--no-color", action="store_true", help="never colour the text output")
-    parser.add_argument("--version", action="version", version=f"mext-lint {__version__}")
-    _common(parser)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -91,6 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return rule_command(args[1:])
         if args and args[0] == "image-tree":
             return image_tree_command(args[1:])
+        if args and args[0] == "image":
+            return image_command(args[1:])
         if args and args[0] == "check":
             args = args[1:]
         return check_command(args)
@@ -184,7 +193,6 @@ def check_command(argv: Sequence[str]) -> int:
     from mext_lint.engine import enabled_checks, lint_extension
     from mext_lint.extension import open_extension
     from mext_lint.findings import SEVERITY_RANK
-    from mext_lint.report import Run, reporter
 
     args = check_parser().parse_args(argv)
     resolver = _settings_resolver(args)
@@ -208,6 +216,18 @@ def check_command(argv: Sequence[str]) -> int:
         findings.extend(root_findings)
     if not roots:  # the rules a run here would use, for formats that list them
         enabled.update(c.code for c in enabled_checks(_root_settings(resolver, Path.cwd())))
+    return _report(findings, args, failing, len(roots), enabled)
+
+
+def _report(
+    findings: list[Finding],
+    args: argparse.Namespace,
+    failing: bool,
+    extensions: int,
+    enabled: set[str],
+) -> int:
+    from mext_lint.report import Run, reporter
+
     exit_code = EXIT_FINDINGS if failing and not args.exit_zero else EXIT_CLEAN
     output_format = args.format or (
         "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
@@ -220,7 +240,7 @@ def check_command(argv: Sequence[str]) -> int:
         and sys.stdout.isatty()
     )
     run = Run(
-        extensions=len(roots),
+        extensions=extensions,
         exit_code=exit_code,
         color=color,
         enabled_rules=tuple(sorted(enabled)),
@@ -329,3 +349,56 @@ def image_tree_command(argv: Sequence[str]) -> int:
     if args.format == "json":
         print(json.dumps(documents, indent=2))
     return EXIT_CLEAN
+
+
+def image_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="mext-lint image",
+        description="Lint a built extension image without Docker: every platform variant, its"
+        " labels, its metadata.json, and each host binary down to its CPU.",
+    )
+    parser.add_argument(
+        "image",
+        metavar="IMAGE",
+        help="an OCI layout directory, an OCI or docker save archive, or a registry reference",
+    )
+    parser.add_argument(
+        "--source",
+        metavar="DIR",
+        help="the extension's source: report where mext-lint's simulation of it and the image"
+        " disagree (MX604)",
+    )
+    parser.add_argument(
+        "--insecure", action="store_true", help="talk plain HTTP to the registry (a local one)"
+    )
+    _report_options(parser)
+    _common(parser)
+    return parser
+
+
+def image_command(argv: Sequence[str]) -> int:
+    from mext_lint.discover import DiscoveryError, find_roots
+    from mext_lint.findings import SEVERITY_RANK
+    from mext_lint.oci.blobs import ImageError
+    from mext_lint.oci.lint import image_checks, lint_target
+
+    args = image_parser().parse_args(argv)
+    resolver = _settings_resolver(args)
+    source = None
+    if args.source:
+        try:
+            roots = find_roots([args.source])
+        except DiscoveryError as error:
+            raise UsageError(str(error)) from None
+        if len(roots) != 1:
+            raise UsageError(f"--source {args.source}: expected one extension, found {len(roots)}")
+        source = roots[0]
+    settings = _root_settings(resolver, source or Path.cwd())
+    try:
+        findings = lint_target(args.image, settings, insecure=args.insecure, source=source)
+    except ImageError as error:
+        raise UsageError(str(error)) from None
+    threshold = SEVERITY_RANK[settings.fail_on]
+    failing = any(SEVERITY_RANK[f.severity] >= threshold for f in findings)
+    enabled = {check.code for check in image_checks(settings)}
+    return _report(findings, args, failing, 1, enabled)

@@ -5,6 +5,9 @@ A case file ``tests/rules/MXnnn.yaml`` holds ``cases``, each with:
 - ``base``: optional, ``example`` starts from the bundled kubectl example extension;
 - ``files``: path -> content (``null`` deletes a file of the base);
 - ``args``: optional extra command-line options (e.g. ``["--platform", "linux/arm64"]``);
+- ``image``: optional, the name of an image built in Python (tests/oci_images.py): the case then
+  runs ``mext-lint image`` on it (``image_form``: ``layout``, the default, or ``archive``), with
+  the extension of ``base``/``files``, when given, as ``--source``;
 - ``expect``: the findings of this rule only, each ``{line, column, message, platforms}`` (all
   optional but ``message``, a substring); an empty list means the rule must stay silent.
 """
@@ -55,8 +58,25 @@ def build_case(case: dict[str, Any], where: Path) -> Path:
 
 
 def run_case(code: str, case: dict[str, Any], where: Path, capsys: Any) -> list[dict[str, Any]]:
-    root = build_case(case, where)
-    args = [str(root), "--format", "json", "--exit-zero", *case.get("args", [])]
+    if "image" in case:
+        from tests.oci_images import fixture_path
+
+        image = fixture_path(case["image"], where, case.get("image_form", "layout"))
+        source = (
+            ["--source", str(build_case(case, where))] if "base" in case or "files" in case else []
+        )
+        args = [
+            "image",
+            str(image),
+            *source,
+            "--format",
+            "json",
+            "--exit-zero",
+            *case.get("args", []),
+        ]
+    else:
+        root = build_case(case, where)
+        args = [str(root), "--format", "json", "--exit-zero", *case.get("args", [])]
     exit_code = main(args)
     captured = capsys.readouterr()
     assert exit_code == 0, captured.err

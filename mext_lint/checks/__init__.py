@@ -5,6 +5,7 @@ from mext_lint.checks import (  # noqa: F401
     compose_rules,
     host_binaries,
     image_files,
+    image_rules,
     inputs,
     label_quality,
     labels,
