@@ -13,11 +13,18 @@ import tarfile
 from pathlib import Path
 from typing import IO
 
-from mext_lint.oci.blobs import MAX_DOCUMENT_BYTES, Descriptor, ImageError, parse_json
+from mext_lint.oci.blobs import (
+    MAX_DOCUMENT_BYTES,
+    Descriptor,
+    ImageError,
+    parse_json,
+    read_bounded,
+)
 
 DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
 DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json"
 DOCKER_LAYER = "application/vnd.docker.image.rootfs.diff.tar"
+_END_MARKER = 2 * tarfile.BLOCKSIZE  # two zero blocks end every tar archive
 _COMPRESSED = {b"\x1f\x8b": "gzip", b"\x28\xb5": "zstd", b"BZ": "bzip2", b"\xfd7": "xz"}
 
 
@@ -34,9 +41,11 @@ class ArchiveStore:
                     " reads a plain tar in place, as buildx and docker save write it)"
                 )
             self._tar = tarfile.open(path, mode="r:")  # noqa: SIM115 (closed by close())
-            self._members = {
-                _clean(info.name): info for info in self._tar.getmembers() if not info.isdir()
-            }
+            members = self._tar.getmembers()
+            if members and not _ends_cleanly(path, _end_of(members[-1])):
+                self._tar.close()
+                raise ImageError(f"{name}: the archive is truncated (no end-of-archive marker)")
+            self._members = {_clean(info.name): info for info in members if not info.isdir()}
         except (tarfile.TarError, EOFError) as error:
             raise ImageError(f"{name}: not a readable tar archive: {error}") from None
         except OSError as error:
@@ -87,7 +96,7 @@ class ArchiveStore:
         if handle is None:
             raise ImageError(f"{self.name}: {member} is missing from the archive")
         try:
-            data = handle.read(MAX_DOCUMENT_BYTES + 1)
+            data = read_bounded(handle, MAX_DOCUMENT_BYTES + 1)
         except (OSError, tarfile.TarError, EOFError) as error:
             raise ImageError(f"{self.name}: cannot read {member}: {error}") from None
         if len(data) > MAX_DOCUMENT_BYTES:
@@ -159,6 +168,19 @@ def _data_size(store: ArchiveStore, info: tarfile.TarInfo) -> int:
             raise ImageError(f"{store.name}: {info.name} links to a missing {target}")
         info, seen = found, seen + 1
     return info.size
+
+
+def _ends_cleanly(path: Path, end: int) -> bool:
+    """Whether the two zero blocks that end a tar archive follow its last member."""
+    with path.open("rb") as handle:
+        handle.seek(end)
+        return handle.read(_END_MARKER) == bytes(_END_MARKER)
+
+
+def _end_of(info: tarfile.TarInfo) -> int:
+    """Where the member's data, padded to whole blocks, ends."""
+    blocks = -(-info.size // tarfile.BLOCKSIZE) if info.isreg() else 0
+    return info.offset_data + blocks * tarfile.BLOCKSIZE
 
 
 def _clean(name: str) -> str:

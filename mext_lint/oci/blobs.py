@@ -8,7 +8,7 @@ import re
 from typing import NamedTuple, Protocol
 
 MAX_DOCUMENT_BYTES = 8 * 1024 * 1024  # manifests, indexes and configs are read whole
-_CHUNK = 1024 * 1024
+_READ_CHUNK = 64 * 1024
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 INDEX_TYPES = frozenset(
@@ -113,7 +113,7 @@ class Verified:
 
     def finish(self) -> None:
         """Read what is left and check the digest; raise ImageError on a mismatch."""
-        while self.read(_CHUNK):
+        while self.read(_READ_CHUNK):
             pass
         expected = self._descriptor.size
         if expected is not None and self._read != expected:
@@ -132,13 +132,26 @@ class Verified:
         self._raw.close()
 
 
+def read_bounded(source: Readable, limit: int) -> bytes:
+    """Up to ``limit`` bytes, read in chunks (a large read would reserve ``limit`` at once)."""
+    parts: list[bytes] = []
+    total = 0
+    while total < limit:
+        data = source.read(min(_READ_CHUNK, limit - total))
+        if not data:
+            break
+        parts.append(data)
+        total += len(data)
+    return b"".join(parts)
+
+
 def read_document(store: Store, descriptor: Descriptor, what: str) -> object:
     """A JSON blob (manifest, index, config), verified and parsed."""
     if descriptor.size is not None and descriptor.size > MAX_DOCUMENT_BYTES:
         raise ImageError(f"{what}: {descriptor.short} is {descriptor.size} bytes, too large")
     reader = Verified(store.open_blob(descriptor), descriptor, what)
     try:
-        data = reader.read(MAX_DOCUMENT_BYTES + 1)
+        data = read_bounded(reader, MAX_DOCUMENT_BYTES + 1)
         if len(data) > MAX_DOCUMENT_BYTES:
             raise ImageError(f"{what}: {descriptor.short} is too large for a JSON document")
         reader.finish()

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any, NamedTuple
 
 from mext_lint.oci.binaries import HEAD_BYTES, bytes_needed
-from mext_lint.oci.blobs import Descriptor, ImageError, Readable, Store, Verified
+from mext_lint.oci.blobs import Descriptor, ImageError, Readable, Store, Verified, read_bounded
 from mext_lint.simulate.tree import Kind
 
 WHITEOUT = ".wh."
@@ -215,7 +215,7 @@ def _read(tar: tarfile.TarFile, info: tarfile.TarInfo, want: Want) -> bytes:
     if handle is None:
         return b""
     if not want.head:
-        return handle.read(want.limit)
+        return read_bounded(handle, want.limit)
     data = handle.read(HEAD_BYTES)
     need = bytes_needed(data)
     if need > len(data) and len(data) == HEAD_BYTES:

@@ -5,7 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO
 
-from mext_lint.oci.blobs import MAX_DOCUMENT_BYTES, Descriptor, ImageError, parse_json
+from mext_lint.oci.blobs import (
+    MAX_DOCUMENT_BYTES,
+    Descriptor,
+    ImageError,
+    parse_json,
+    read_bounded,
+)
 
 
 class LayoutStore:
@@ -24,7 +30,7 @@ class LayoutStore:
         path = self.directory / "index.json"
         try:
             with path.open("rb") as handle:
-                data = handle.read(MAX_DOCUMENT_BYTES + 1)
+                data = read_bounded(handle, MAX_DOCUMENT_BYTES + 1)
         except OSError as error:
             raise ImageError(f"{self.name}: cannot read index.json: {error.strerror}") from None
         if len(data) > MAX_DOCUMENT_BYTES:

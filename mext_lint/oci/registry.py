@@ -26,6 +26,7 @@ from mext_lint.oci.blobs import (
     Readable,
     Verified,
     parse_json,
+    read_bounded,
 )
 from mext_lint.oci.reference import DOCKER_HUB, Reference
 
@@ -196,7 +197,7 @@ def _open(url: str, headers: dict[str, str], name: str) -> http.client.HTTPRespo
 
 def _read_all(response: _Response | http.client.HTTPResponse, what: str) -> bytes:
     try:
-        data = response.read(MAX_DOCUMENT_BYTES + 1)
+        data = read_bounded(response, MAX_DOCUMENT_BYTES + 1)
     except (OSError, http.client.HTTPException) as error:
         raise ImageError(f"{what}: the download failed: {error!r}") from None
     finally:
