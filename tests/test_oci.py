@@ -252,13 +252,13 @@ def error_of(capsys: Any, *args: str) -> str:
     return lines[0]
 
 
-def replace_first_layer(image: OciImage, blob: bytes, media_type: str) -> OciImage:
-    """``image`` with the amd64 variant's first layer replaced by ``blob``."""
+def replace_layer(image: OciImage, blob: bytes, media_type: str, index: int = 0) -> OciImage:
+    """``image`` with the amd64 variant's layer ``index`` replaced by ``blob``."""
     digest = "sha256:" + hashlib.sha256(blob).hexdigest()
     image.blobs[digest] = blob
     _, old_digest, manifest = image.manifests[0]
     document = json.loads(manifest)
-    document["layers"][0] = {"mediaType": media_type, "digest": digest, "size": len(blob)}
+    document["layers"][index] = {"mediaType": media_type, "digest": digest, "size": len(blob)}
     new_manifest = json.dumps(document).encode()
     new_digest = "sha256:" + hashlib.sha256(new_manifest).hexdigest()
     image.blobs[new_digest] = new_manifest
@@ -295,9 +295,7 @@ def test_a_digest_mismatch(tmp_path: Path, capsys: Any) -> None:
 
 def test_a_corrupt_layer(tmp_path: Path, capsys: Any) -> None:
     garbage = b"\x1f\x8b\x08\x00" + bytes(range(256)) * 4
-    image = replace_first_layer(
-        build(with_layers(lambda arch, layers: None)), garbage, OCI_LAYER_GZIP
-    )
+    image = replace_layer(build(with_layers(lambda arch, layers: None)), garbage, OCI_LAYER_GZIP)
     message = error_of(capsys, str(write_layout(image, tmp_path / "img")))
     assert "layer 1" in message and "is corrupt" in message
 
@@ -357,7 +355,7 @@ def test_zstd_layers_need_the_zstandard_module(tmp_path: Path, capsys: Any) -> N
         pytest.skip("zstandard is installed: the layer would be read")
     fake = b"\x28\xb5\x2f\xfd" + bytes(64)
     image = build(with_layers(lambda arch, layers: None))
-    image = replace_first_layer(image, fake, "application/vnd.oci.image.layer.v1.tar+zstd")
+    image = replace_layer(image, fake, "application/vnd.oci.image.layer.v1.tar+zstd")
     message = error_of(capsys, str(write_layout(image, tmp_path / "img")))
     assert "zstd-compressed; install the zstandard module" in message
 
@@ -381,3 +379,17 @@ def test_platform_option_picks_the_variants(tmp_path: Path, capsys: Any) -> None
     code, findings, _ = lint(capsys, str(image), "--platform", "linux/amd64")
     assert (code, findings) == (0, [])
     assert Platform("linux", "arm64") == ARM64
+
+
+def test_zstd_layers_are_read_with_the_zstandard_module(tmp_path: Path, capsys: Any) -> None:
+    zstandard = pytest.importorskip("zstandard")
+    from tests.oci_images import layer_tar
+
+    layers = extension_layers("amd64")
+    image = build(
+        [Variant("linux/amd64", layers), Variant("linux/arm64", extension_layers("arm64"))]
+    )
+    blob = zstandard.ZstdCompressor().compress(layer_tar(layers[2]))
+    image = replace_layer(image, blob, "application/vnd.oci.image.layer.v1.tar+zstd", 2)
+    code, findings, err = lint(capsys, str(write_layout(image, tmp_path / "img")))
+    assert (code, findings, err) == (0, [], "")
