@@ -1,0 +1,218 @@
+"""Is a JSON value valid against a JSON Schema (2020-12)? Yes or no, for a small keyword subset.
+
+jsonschema stays the authority on *what* is wrong (it takes ~100 ms to import); this module only
+answers "valid or not" for the keywords mext-lint's metadata schema uses, exactly as jsonschema's
+Draft202012Validator does, so a valid metadata.json (the usual case) never imports jsonschema.
+
+Supported: ``type``, ``properties``, ``additionalProperties``, ``required``, ``minLength``,
+``maxLength``, ``items``, ``allOf``, ``anyOf``, ``oneOf``, ``not``, ``$ref`` to a JSON pointer in
+the same document, boolean schemas, and keywords that only annotate (``title``, ``$defs``...).
+A schema that uses anything else raises :class:`UnsupportedSchema` when compiled: the caller
+then asks jsonschema every time. tests/test_schema_check.py compares both on mutated documents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+Check = Callable[[object], bool]
+
+_ANNOTATIONS = frozenset(
+    {
+        "$schema",
+        "$id",
+        "$comment",
+        "$defs",
+        "title",
+        "description",
+        "default",
+        "examples",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+    }
+)
+
+
+class UnsupportedSchema(Exception):
+    """The schema uses a keyword (or a form of one) this module does not implement."""
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+_TYPES: dict[str, Check] = {
+    "object": lambda value: isinstance(value, dict),
+    "array": lambda value: isinstance(value, list),
+    "string": lambda value: isinstance(value, str),
+    "boolean": lambda value: isinstance(value, bool),
+    "null": lambda value: value is None,
+    "number": _is_number,
+    "integer": lambda value: (
+        (isinstance(value, int) and not isinstance(value, bool))
+        or (isinstance(value, float) and value.is_integer())
+    ),
+}
+
+
+def compile_schema(schema: Mapping[str, Any]) -> Check:
+    """A function telling whether a value (as ``json.loads`` returns it) is valid."""
+    return _Compiler(schema).compile(schema)
+
+
+class _Compiler:
+    def __init__(self, root: Mapping[str, Any]) -> None:
+        self.root = root
+        self.refs: dict[str, Check] = {}
+
+    def compile(self, schema: object) -> Check:
+        if schema is True:
+            return lambda value: True
+        if schema is False:
+            return lambda value: False
+        if not isinstance(schema, Mapping):
+            raise UnsupportedSchema(f"a schema must be an object or a boolean: {schema!r}")
+        keywords: dict[str, Callable[[object, Mapping[str, Any]], Check]] = {
+            "type": self._type,
+            "properties": self._properties,
+            "required": self._required,
+            "minLength": self._min_length,
+            "maxLength": self._max_length,
+            "items": self._items,
+            "allOf": self._all_of,
+            "anyOf": self._any_of,
+            "oneOf": self._one_of,
+            "not": self._not,
+            "$ref": self._ref,
+        }
+        checks: list[Check] = []
+        for keyword, argument in schema.items():
+            if keyword in _ANNOTATIONS or keyword == "additionalProperties":
+                continue  # additionalProperties is checked below, knowing the properties
+            if keyword not in keywords:
+                raise UnsupportedSchema(f"keyword {keyword!r} is not supported")
+            checks.append(keywords[keyword](argument, schema))
+        if "additionalProperties" in schema:
+            checks.append(self._additional(schema["additionalProperties"], schema))
+        return _every(checks)
+
+    def _type(self, argument: object, _: Mapping[str, Any]) -> Check:
+        names = argument if isinstance(argument, list) else [argument]
+        tests = [_TYPES[name] for name in names if isinstance(name, str) and name in _TYPES]
+        if not names or len(tests) != len(names):
+            raise UnsupportedSchema(f"type {argument!r}")
+        if len(tests) == 1:
+            return tests[0]
+        return lambda value: any(test(value) for test in tests)
+
+    def _properties(self, argument: object, _: Mapping[str, Any]) -> Check:
+        if not isinstance(argument, Mapping):
+            raise UnsupportedSchema("properties must be an object")
+        compiled = {name: self.compile(sub) for name, sub in argument.items()}
+
+        def check(value: object) -> bool:
+            if not isinstance(value, dict):
+                return True
+            return all(test(value[name]) for name, test in compiled.items() if name in value)
+
+        return check
+
+    def _additional(self, argument: object, schema: Mapping[str, Any]) -> Check:
+        if "patternProperties" in schema:
+            raise UnsupportedSchema("patternProperties")
+        known = frozenset(schema.get("properties", {}))
+        if argument is False:
+            return lambda value: not isinstance(value, dict) or known.issuperset(value)
+        test = self.compile(argument)
+
+        def check(value: object) -> bool:
+            if not isinstance(value, dict):
+                return True
+            return all(test(item) for key, item in value.items() if key not in known)
+
+        return check
+
+    def _required(self, argument: object, _: Mapping[str, Any]) -> Check:
+        if not isinstance(argument, list) or not all(isinstance(n, str) for n in argument):
+            raise UnsupportedSchema("required must be a list of strings")
+        names = tuple(argument)
+        return lambda value: not isinstance(value, dict) or all(n in value for n in names)
+
+    def _min_length(self, argument: object, _: Mapping[str, Any]) -> Check:
+        limit = _count(argument)
+        return lambda value: not isinstance(value, str) or len(value) >= limit
+
+    def _max_length(self, argument: object, _: Mapping[str, Any]) -> Check:
+        limit = _count(argument)
+        return lambda value: not isinstance(value, str) or len(value) <= limit
+
+    def _items(self, argument: object, schema: Mapping[str, Any]) -> Check:
+        if "prefixItems" in schema or isinstance(argument, list):
+            raise UnsupportedSchema("prefixItems or an items array")
+        test = self.compile(argument)
+        return lambda value: not isinstance(value, list) or all(test(item) for item in value)
+
+    def _all_of(self, argument: object, _: Mapping[str, Any]) -> Check:
+        return _every(self._branches(argument))
+
+    def _any_of(self, argument: object, _: Mapping[str, Any]) -> Check:
+        tests = self._branches(argument)
+        return lambda value: any(test(value) for test in tests)
+
+    def _one_of(self, argument: object, _: Mapping[str, Any]) -> Check:
+        tests = self._branches(argument)
+        return lambda value: sum(1 for test in tests if test(value)) == 1
+
+    def _not(self, argument: object, _: Mapping[str, Any]) -> Check:
+        test = self.compile(argument)
+        return lambda value: not test(value)
+
+    def _ref(self, argument: object, _: Mapping[str, Any]) -> Check:
+        if not isinstance(argument, str) or not argument.startswith("#"):
+            raise UnsupportedSchema(f"$ref {argument!r}: only references into this document")
+        if argument not in self.refs:
+            target = self._resolve(argument)
+            compiled: list[Check] = []
+            self.refs[argument] = lambda value: compiled[0](value)  # a recursive reference
+            compiled.append(self.compile(target))
+            self.refs[argument] = compiled[0]
+        reference = argument
+        return lambda value: self.refs[reference](value)
+
+    def _resolve(self, reference: str) -> object:
+        pointer = reference[1:]
+        if pointer and not pointer.startswith("/"):
+            raise UnsupportedSchema(f"$ref {reference!r}: anchors are not supported")
+        node: object = self.root
+        for raw in pointer.split("/")[1:]:
+            token = raw.replace("~1", "/").replace("~0", "~")
+            if "%" in token:
+                raise UnsupportedSchema(f"$ref {reference!r}: percent-encoding")
+            if isinstance(node, Mapping) and token in node:
+                node = node[token]
+            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+                node = node[int(token)]
+            else:
+                raise UnsupportedSchema(f"$ref {reference!r} does not resolve")
+        return node
+
+    def _branches(self, argument: object) -> list[Check]:
+        if not isinstance(argument, list) or not argument:
+            raise UnsupportedSchema("allOf/anyOf/oneOf must be a non-empty list")
+        return [self.compile(branch) for branch in argument]
+
+
+def _count(argument: object) -> int:
+    if not isinstance(argument, int) or isinstance(argument, bool) or argument < 0:
+        raise UnsupportedSchema(f"a length must be a non-negative integer: {argument!r}")
+    return argument
+
+
+def _every(checks: list[Check]) -> Check:
+    if not checks:
+        return lambda value: True
+    if len(checks) == 1:
+        return checks[0]
+    return lambda value: all(check(value) for check in checks)
