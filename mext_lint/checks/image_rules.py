@@ -15,7 +15,7 @@ from mext_lint.checks.image_files import strip_query
 from mext_lint.metadata import HostBinary
 from mext_lint.platforms import Host, Platform
 from mext_lint.registry import CheckContext, check
-from mext_lint.simulate.tree import Presence
+from mext_lint.simulate.tree import Kind, Presence
 from mext_lint.spans import Problem, Related, Span
 
 if TYPE_CHECKING:
@@ -98,7 +98,14 @@ def host_binary_format(ctx: CheckContext) -> Iterator[Problem]:
 
     for binary in ctx.ext.metadata.host_binaries:
         hosts = hosts_of(ctx, binary.os, ctx.platform)
-        found = image.files.get(posixpath.normpath(image_path(binary.path)))
+        path = posixpath.normpath(image_path(binary.path))
+        found = image.files.get(path)
+        if hosts and found is None and image.has(path).kind is Kind.SYMLINK:
+            yield Problem(
+                binary.span,
+                f'host binary "{binary.path}" in the {ctx.platform} image is a symbolic link to'
+                f" a file the image lacks: {who(hosts)} get nothing to run",
+            )
         if not hosts or found is None or found.head is None:
             continue
         if binary.os == "windows" and binary.path.lower().endswith(WINDOWS_SCRIPTS):

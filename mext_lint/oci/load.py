@@ -140,12 +140,10 @@ def _read_files(
     metadata: Metadata | None,
     what: str,
 ) -> dict[str, ImageFile]:
-    """The host binaries and icon metadata.json names, with the binaries' headers."""
+    """The host binaries metadata.json names, with their headers (symlinks followed)."""
     if metadata is None:
         return {}
     paths = {"/" + binary.path.lstrip("/") for binary in metadata.host_binaries}
-    if metadata.icon is not None:
-        paths.add("/" + metadata.icon.value.lstrip("/"))
     entries = {posixpath.normpath(p): tree.get(p) for p in paths if p.strip("/")}
     wanted = {
         entry.content: Want(head=True)

@@ -42,7 +42,7 @@ def metadata_location(name: str) -> str:
 
 
 class ImageFile(NamedTuple):
-    """A file metadata.json names, as the variant holds it (symlinks followed)."""
+    """A host binary metadata.json names, as the variant holds it (symlinks followed)."""
 
     kind: Kind
     mode: int

@@ -50,10 +50,9 @@ class RegistryStore:
         response = self._get(f"manifests/{wanted}", {"Accept": ACCEPT}, f"manifest {wanted}")
         media_type = response.getheader("Content-Type", "").split(";")[0].strip()
         digest = self.reference.digest or response.getheader("Docker-Content-Digest")
-        size = response.getheader("Content-Length")
         data = _read_all(response, f"{self.name}: manifest")
-        if digest:
-            descriptor = Descriptor(media_type, digest, int(size) if size else None)
+        if digest and digest.startswith("sha256:"):  # the registry's word for a tag
+            descriptor = Descriptor(media_type, digest, len(data))
             check = Verified(_Bytes(data), descriptor, f"{self.name}: manifest")
             check.finish()
         document = parse_json(data, f"{self.name}: manifest")
