@@ -57,27 +57,19 @@ def build_case(case: dict[str, Any], where: Path) -> Path:
     return root
 
 
-def run_case(code: str, case: dict[str, Any], where: Path, capsys: Any) -> list[dict[str, Any]]:
-    if "image" in case:
-        from tests.oci_images import fixture_path
+def case_command(case: dict[str, Any], where: Path) -> list[str]:
+    """The command line that lints the case (without an output format)."""
+    if "image" not in case:
+        return [str(build_case(case, where)), *case.get("args", [])]
+    from tests.oci_images import fixture_path
 
-        image = fixture_path(case["image"], where, case.get("image_form", "layout"))
-        source = (
-            ["--source", str(build_case(case, where))] if "base" in case or "files" in case else []
-        )
-        args = [
-            "image",
-            str(image),
-            *source,
-            "--format",
-            "json",
-            "--exit-zero",
-            *case.get("args", []),
-        ]
-    else:
-        root = build_case(case, where)
-        args = [str(root), "--format", "json", "--exit-zero", *case.get("args", [])]
-    exit_code = main(args)
+    image = fixture_path(case["image"], where, case.get("image_form", "layout"))
+    source = ["--source", str(build_case(case, where))] if "base" in case or "files" in case else []
+    return ["image", str(image), *source, *case.get("args", [])]
+
+
+def run_case(code: str, case: dict[str, Any], where: Path, capsys: Any) -> list[dict[str, Any]]:
+    exit_code = main([*case_command(case, where), "--format", "json", "--exit-zero"])
     captured = capsys.readouterr()
     assert exit_code == 0, captured.err
     findings: list[dict[str, Any]] = json.loads(captured.out)
