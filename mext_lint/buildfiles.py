@@ -90,19 +90,20 @@ class LineIndex:
 
 def load_build_files(root: Path, dockerfile_name: str) -> BuildFiles:
     """Read the Makefile and bake file in ``root``; missing or unreadable files add nothing."""
-    from mext_lint.bakefile import read_bake_file
-    from mext_lint.makefile import read_makefile
-
     builds: list[ImageBuild] = []
     makefile = next((root / n for n in MAKEFILE_NAMES if (root / n).is_file()), None)
     if makefile is not None:
         text = read_text(makefile).text
         if text is not None:
+            from mext_lint.makefile import read_makefile  # imported when there is one to read
+
             builds.extend(read_makefile(text, display_path(makefile), dockerfile_name))
     for name in BAKE_FILE_NAMES:
         path = root / name
         text = read_text(path).text if path.is_file() else None
         if text is not None:
+            from mext_lint.bakefile import read_bake_file
+
             builds.extend(read_bake_file(text, display_path(path), name, dockerfile_name))
     return BuildFiles(tuple(builds))
 

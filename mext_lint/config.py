@@ -7,7 +7,6 @@ Every mistake is a :class:`ConfigError` naming the file and line, and what is ac
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import importlib
 import os
@@ -245,6 +244,8 @@ def parse_layer(raw: RawConfig, catalog: Mapping[str, Rule]) -> Layer:
 
 
 def _unknown_key(key: str) -> str:
+    import difflib  # only when there is a typo to correct
+
     close = difflib.get_close_matches(key, KEYS, n=1, cutoff=0.6)
     if close:
         return f'unknown key "{key}" (did you mean "{close[0]}"?)'

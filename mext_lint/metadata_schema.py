@@ -8,12 +8,11 @@ of the process.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from importlib import resources
+from pathlib import Path
 from typing import Any, Protocol
 
 from mext_lint.metadata import Metadata, make_pointer
@@ -61,7 +60,12 @@ class _Validator(Protocol):
 
 def load_schema() -> dict[str, Any]:
     """The schema shipped inside the package."""
-    text = resources.files("mext_lint").joinpath(SCHEMA_RESOURCE).read_text(encoding="utf-8")
+    try:  # a plain file beside this module: no importlib.resources (and zipfile) to import
+        text = (Path(__file__).parent / SCHEMA_RESOURCE).read_text(encoding="utf-8")
+    except OSError:  # the package is in a zip file or the like
+        from importlib import resources
+
+        text = resources.files("mext_lint").joinpath(SCHEMA_RESOURCE).read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 
@@ -145,6 +149,8 @@ def _unknown_key_advice(key: str, allowed: list[str], tokens: list[str | int]) -
     alias = _OS_ALIASES.get(key.lower())
     if alias in allowed:
         return f'did you mean "{alias}"?'
+    import difflib  # only when there is a typo to correct
+
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     if close:
         return f'did you mean "{close[0]}"?'

@@ -13,7 +13,6 @@ not enabled. Malformed pragmas are reported by the MX006 check itself (see
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
@@ -91,6 +90,8 @@ def _parse(
         )
     kind = match["kind"].lower()
     if kind not in KINDS:
+        import difflib  # only when there is a typo to correct
+
         close = difflib.get_close_matches(kind, KINDS, n=1, cutoff=0.5)
         hint = f' (did you mean "{close[0]}"?)' if close else f" (use {' or '.join(KINDS)})"
         return Problem(

@@ -24,7 +24,6 @@ Base images are opaque, but not everywhere, so that a missing extension file is 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -51,7 +50,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Image", "LabelValue", "StageInfo", "simulate"]
 
-log = logging.getLogger(__name__)
 
 SYSTEM_DIRS = frozenset(
     {

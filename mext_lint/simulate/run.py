@@ -10,7 +10,6 @@ RUN runs: what the RUN writes below a mount target is gone afterwards.
 
 from __future__ import annotations
 
-import logging
 import posixpath
 import re
 from collections.abc import Callable, Sequence
@@ -26,7 +25,6 @@ from mext_lint.spans import Related
 if TYPE_CHECKING:
     from mext_lint.simulate.shell import ShellState
 
-log = logging.getLogger(__name__)
 
 Locate = Callable[[int], tuple[int, int]]
 
@@ -50,7 +48,11 @@ def apply_run(step: Step) -> None:
     try:
         _run(step)
     except Exception as error:  # the analyser must never take the linter down
-        log.debug("RUN at %s could not be analysed", step.instruction.span, exc_info=True)
+        import logging  # here only: importing it costs more than analysing a RUN
+
+        logging.getLogger(__name__).debug(
+            "RUN at %s could not be analysed", step.instruction.span, exc_info=True
+        )
         tree.make_opaque("/", step.origin(f"RUN could not be analysed ({error})"))
     if snapshot is not None:
         for mount in mounts:

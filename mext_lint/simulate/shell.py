@@ -10,6 +10,7 @@ leaves a note on the paths it would have created. Whatever we cannot decide is s
 from __future__ import annotations
 
 import contextlib
+import os
 import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -53,6 +54,8 @@ from mext_lint.simulate.tree import FileTree, Kind, Presence
 from mext_lint.spans import Related, Span
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
     from tree_sitter import Node, Parser
 
 __all__ = ["Script", "ShellState", "follow_script", "run_argv", "run_script"]
@@ -138,10 +141,50 @@ def _parse(text: str) -> Node:
     global _PARSER
     if _PARSER is None:
         import tree_sitter
-        import tree_sitter_bash
 
-        _PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+        _PARSER = tree_sitter.Parser(tree_sitter.Language(_bash_language()))
     return _PARSER.parse(text.encode("utf-8")).root_node
+
+
+def _bash_language() -> object:
+    """tree-sitter-bash's language.
+
+    ``import tree_sitter_bash`` runs its ``__init__``, which imports importlib.resources (with
+    zipfile, tempfile, random...) for query files never read here: about 4 ms, more than the
+    analysis of all the RUNs of an extension. So its ``_binding`` extension module is loaded the
+    way importlib loads it, without the package; any other layout takes the plain import.
+    """
+    binding = _load_bash_binding()
+    if binding is not None:
+        return binding.language()
+    import tree_sitter_bash
+
+    return tree_sitter_bash.language()
+
+
+def _load_bash_binding() -> ModuleType | None:
+    from importlib.machinery import (
+        EXTENSION_SUFFIXES,
+        ExtensionFileLoader,
+        ModuleSpec,
+        PathFinder,
+    )
+
+    name = "tree_sitter_bash._binding"
+    try:
+        package = PathFinder.find_spec("tree_sitter_bash")
+        directories = package.submodule_search_locations if package is not None else None
+        for directory in directories or ():
+            for suffix in EXTENSION_SUFFIXES:
+                path = os.path.join(directory, "_binding" + suffix)
+                if os.path.isfile(path):
+                    loader = ExtensionFileLoader(name, path)
+                    module = loader.create_module(ModuleSpec(name, loader, origin=path))
+                    loader.exec_module(module)
+                    return module
+    except Exception:  # not a plain directory install: import the package
+        return None
+    return None
 
 
 # ----------------------------------------------------------------------------- the walker
