@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from mext_lint.catalog import load_catalog
 from mext_lint.engine import enabled_checks, stamp
-from mext_lint.extension import Extension, FileError
+from mext_lint.extension import FileError
 from mext_lint.findings import Finding
 from mext_lint.metadata import Metadata
 from mext_lint.oci.load import LoadedImage
@@ -49,14 +49,14 @@ def lint_image(
     loaded: LoadedImage,
     settings: Settings,
     root: Path,
-    source: Extension | None = None,
     simulated: Mapping[Platform, Image] | None = None,
 ) -> list[Finding]:
+    """Findings for the variants ``loaded``; ``simulated``: the source's simulation (MX604)."""
     images: dict[Platform, Image] = {p: v.image for p, v in loaded.variants.items()}
     runs = [
-        Run(_extension(loaded, v.metadata, settings, root, source, simulated), platform)
+        Run(_extension(loaded, v.metadata, settings, root, simulated), platform)
         for platform, v in loaded.variants.items()
-    ] or [Run(_extension(loaded, (None, None), settings, root, source, simulated), None)]
+    ] or [Run(_extension(loaded, (None, None), settings, root, simulated), None)]
     raised: list[tuple[str, Problem, str | None]] = []
     for check in image_checks(settings):
         for run in runs:
@@ -80,11 +80,9 @@ def _extension(
     metadata: tuple[Metadata | None, FileError | None],
     settings: Settings,
     root: Path,
-    source: Extension | None,
     simulated: Mapping[Platform, Image] | None,
 ) -> ImageExtension:
     ext = image_extension(loaded.info, metadata, settings, root)
-    ext.source = source
     ext.simulated = simulated or {}
     return ext
 
@@ -107,4 +105,4 @@ def lint_target(
     from mext_lint.extension import open_extension
 
     ext = open_extension(source, settings)
-    return lint_image(loaded, settings, source, ext, simulate_images(ext, settings))
+    return lint_image(loaded, settings, source, simulate_images(ext, settings))

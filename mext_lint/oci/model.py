@@ -77,8 +77,7 @@ class ImageExtension(Extension):
 
     info: IndexInfo | None = None
     metadata_read: tuple[Metadata | None, FileError | None] = (None, None)
-    # With --source: the source extension and its simulated variants (MX604).
-    source: Extension | None = None
+    # With --source: the source extension's simulated variants (MX604).
     simulated: Mapping[Platform, Image] = field(default_factory=dict)
 
     @functools.cached_property
@@ -133,7 +132,9 @@ def labels_of(config: Mapping[str, object], name: str) -> dict[str, LabelValue]:
     span = image_span(name)
     if not isinstance(raw, dict):
         return {}
-    return {str(k): LabelValue(str(k), str(v), span, span) for k, v in raw.items()}
+    return {
+        str(k): LabelValue(str(k), "" if v is None else str(v), span, span) for k, v in raw.items()
+    }
 
 
 def env_of(config: Mapping[str, object]) -> dict[str, str | None]:
