@@ -239,12 +239,16 @@ def write_layout(image: OciImage, directory: Path) -> Path:
     return directory
 
 
-def write_tar(files: dict[str, bytes], path: Path) -> Path:
+def write_tar(files: dict[str, bytes], path: Path, links: dict[str, str] | None = None) -> Path:
     with tarfile.open(path, mode="w") as tar:
         for name, data in files.items():
             info = tarfile.TarInfo(name)
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
+        for name, target in (links or {}).items():
+            info = tarfile.TarInfo(name)
+            info.type, info.linkname = tarfile.SYMTYPE, target
+            tar.addfile(info)
     return path
 
 
@@ -267,14 +271,20 @@ def write_docker_save(variant: Variant, path: Path) -> Path:
     ).encode()
     config_name = hashlib.sha256(config).hexdigest() + ".json"
     files = {config_name: config}
+    links = {}
     layer_names = []
+    first_of: dict[bytes, str] = {}
     for number, data in enumerate(tars):
         name = f"{hashlib.sha256(b'v1-%d' % number).hexdigest()}/layer.tar"
-        files[name] = data
+        if data in first_of:  # docker save links a repeated layer to the first copy
+            links[name] = f"../{first_of[data]}"
+        else:
+            files[name] = data
+            first_of[data] = name
         layer_names.append(name)
     manifest = [{"Config": config_name, "RepoTags": ["example/ext:1"], "Layers": layer_names}]
     files["manifest.json"] = json.dumps(manifest).encode()
-    return write_tar(files, path)
+    return write_tar(files, path, links)
 
 
 # -- the extensions ------------------------------------------------------------------------------

@@ -83,6 +83,16 @@ def test_a_legacy_docker_save_archive_is_one_platform(tmp_path: Path, capsys: An
     assert (code, findings) == (0, [])
 
 
+def test_docker_save_links_a_repeated_layer(tmp_path: Path, capsys: Any) -> None:
+    layers = extension_layers("amd64")
+    variant = Variant("linux/amd64", [*layers, layers[2]])  # the binaries layer twice
+    archive = write_docker_save(variant, tmp_path / "saved.tar")
+    with tarfile.open(archive) as tar:
+        assert any(member.issym() for member in tar.getmembers())
+    code, findings, err = lint(capsys, str(archive), "--platform", "linux/amd64")
+    assert (code, findings, err) == (0, [], "")
+
+
 def test_whiteouts_and_opaque_directories_apply_to_lower_layers(tmp_path: Path) -> None:
     store = LayoutStore(fixture_path("whiteouts", tmp_path), "img")
     loaded = load_image(store, DEFAULT_PLATFORMS)
