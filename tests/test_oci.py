@@ -448,3 +448,12 @@ def test_every_output_format_reports_image_findings(
         result = json.loads(out)["runs"][0]["results"][0]
         region = result["locations"][0]["physicalLocation"]["region"]
         assert (result["ruleId"], region["startLine"]) == ("MX601", 1)
+
+
+def test_a_corrupt_zstd_layer(tmp_path: Path, capsys: Any) -> None:
+    pytest.importorskip("zstandard")
+    garbage = b"\x28\xb5\x2f\xfd" + bytes(range(256)) * 2
+    image = build(with_layers(lambda arch, layers: None))
+    image = replace_layer(image, garbage, "application/vnd.oci.image.layer.v1.tar+zstd")
+    message = error_of(capsys, str(write_layout(image, tmp_path / "img")))
+    assert "layer 1" in message and "is corrupt" in message

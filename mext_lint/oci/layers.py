@@ -265,7 +265,22 @@ def _zstd_reader(stream: _Prefixed, where: str) -> Any:
             f"{where} is zstd-compressed; install the zstandard module to read it"
             " (pip install 'mext-lint[zstd]')"
         ) from None
-    return zstandard.ZstdDecompressor().stream_reader(stream)
+    return _ZstdReader(zstandard.ZstdDecompressor().stream_reader(stream), zstandard.ZstdError)
+
+
+class _ZstdReader:
+    """zstandard's stream reader, its errors turned into OSError (corrupt data) for the caller."""
+
+    def __init__(self, reader: Any, error: type[Exception]) -> None:
+        self._reader = reader
+        self._error = error
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            data: bytes = self._reader.read(size)
+        except self._error as error:
+            raise OSError(f"zstd: {error}") from None
+        return data
 
 
 def read_contents(
