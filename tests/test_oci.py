@@ -190,7 +190,7 @@ def test_metadata_json_in_the_image_is_linted_at_its_lines(tmp_path: Path, capsy
     assert all(f["path"] == f"{image}!/metadata.json" for f in findings)
 
 
-def test_only_the_layers_holding_wanted_files_are_read_twice(tmp_path: Path) -> None:
+def test_layers_are_read_once_but_those_holding_host_binaries(tmp_path: Path) -> None:
     opened: list[str] = []
 
     class Counting(LayoutStore):
@@ -200,12 +200,13 @@ def test_only_the_layers_holding_wanted_files_are_read_twice(tmp_path: Path) -> 
 
     image = build(with_layers(lambda arch, layers: None))
     store = Counting(write_layout(image, tmp_path / "img"), "img")
-    load_image(store, (AMD64,))
-    manifest = json.loads(image.manifests[0][2])
-    base, files, binaries = (layer["digest"] for layer in manifest["layers"])
-    assert opened.count(base) == 1
-    assert opened.count(files) == 1
-    assert opened.count(binaries) == 2  # the headers of the host binaries
+    load_image(store, DEFAULT_PLATFORMS)
+    amd64, arm64 = ([d["digest"] for d in json.loads(m[2])["layers"]] for m in image.manifests)
+    assert amd64[1] == arm64[1]  # metadata.json, icon and UI: the same layer in both variants
+    assert opened.count(amd64[1]) == 1
+    for layers in (amd64, arm64):
+        assert opened.count(layers[0]) == 1  # the base layer
+        assert opened.count(layers[2]) == 2  # again for the host binaries' headers
 
 
 def test_memory_stays_bounded_for_a_large_layer(tmp_path: Path) -> None:

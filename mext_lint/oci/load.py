@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import posixpath
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -12,7 +13,15 @@ from mext_lint.extension import FileError
 from mext_lint.metadata import Metadata, load_metadata
 from mext_lint.oci.blobs import ImageError, Store
 from mext_lint.oci.index import Manifest, Variant, load_manifest, resolve
-from mext_lint.oci.layers import ContentRef, MergedTree, Want, normalize, read_contents, scan_layer
+from mext_lint.oci.layers import (
+    ContentRef,
+    Member,
+    MergedTree,
+    Want,
+    normalize,
+    read_contents,
+    scan_layer,
+)
 from mext_lint.oci.model import (
     METADATA_PATH,
     ImageFile,
@@ -64,32 +73,53 @@ def open_store(target: str, *, insecure: bool = False) -> Store:
 
 
 def load_image(store: Store, platforms: Sequence[Platform]) -> LoadedImage:
-    """The variants of ``platforms`` the image has, read; the others are only listed."""
+    """The variants of ``platforms`` the image has, read; the others are only listed. A layer
+    that several variants share is streamed once."""
     resolved = resolve(store)
     found = tuple(v.platform for v in resolved.variants)
     info = IndexInfo(store.name, resolved.is_index, found)
-    variants: dict[Platform, LoadedVariant] = {}
+    wanted: dict[Platform, Variant] = {}
     for platform in platforms:
         variant = next((v for v in resolved.variants if v.platform == platform), None)
         if variant is not None:
-            variants[platform] = load_variant(store, variant)
+            wanted[platform] = variant
+    manifests = {platform: load_manifest(store, v) for platform, v in wanted.items()}
+    uses = Counter(d for m in manifests.values() for d in {layer.digest for layer in m.layers})
+    shared = LayerCache({digest for digest, count in uses.items() if count > 1})
+    variants = {
+        platform: load_variant(store, platform, manifests[platform], shared) for platform in wanted
+    }
     return LoadedImage(info, variants)
 
 
-def load_variant(store: Store, variant: Variant) -> LoadedVariant:
-    manifest = load_manifest(store, variant)
-    what = f"{store.name} ({variant.platform})"
+class LayerCache:
+    """What scanning found in the layers more than one variant uses."""
+
+    def __init__(self, shared: set[str]) -> None:
+        self.shared = shared
+        self.scanned: dict[str, tuple[list[Member], dict[str, bytes]]] = {}
+
+
+def load_variant(
+    store: Store, platform: Platform, manifest: Manifest, cache: LayerCache | None = None
+) -> LoadedVariant:
+    what = f"{store.name} ({platform})"
     tree = MergedTree()
     captured: dict[ContentRef, bytes] = {}
     for index, layer in enumerate(manifest.layers):
-        members, contents = scan_layer(store, layer, index, what, _metadata_member)
+        scanned = cache.scanned.get(layer.digest) if cache is not None else None
+        if scanned is None:
+            scanned = scan_layer(store, layer, index, what, _metadata_member)
+            if cache is not None and layer.digest in cache.shared:
+                cache.scanned[layer.digest] = scanned
+        members, contents = scanned
         tree.apply(index, members)
         captured.update(((index, raw), data) for raw, data in contents.items())
     metadata = _read_metadata(store, manifest, tree, captured, what)
     files = _read_files(store, manifest, tree, metadata[0], what)
     image = image_variant(
         store.name,
-        variant.platform,
+        platform,
         file_tree(tree, manifest, store.name),
         manifest.config,
         files,
