@@ -136,3 +136,14 @@ def test_the_token_service_refuses_without_credentials(
     code, findings, err = lint(capsys, f"{auth_front.address}/ext/clean:1.0.0", "--insecure")
     assert (code, findings) == (2, [])
     assert "the token service refused: 401 unauthorized" in err and err.count("\n") == 1
+
+
+def test_a_manifest_that_does_not_match_the_registry_digest(
+    auth_front: AuthFront, capsys: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_docker_config(tmp_path, auth_front.address, auth_front.basic)
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
+    auth_front.tamper = True
+    code, findings, err = lint(capsys, f"{auth_front.address}/ext/clean:1.0.0", "--insecure")
+    assert (code, findings) == (2, [])
+    assert "digest mismatch: the manifest hashes to sha256:" in err and err.count("\n") == 1
