@@ -56,6 +56,26 @@ def expand_words(text: str, env: Env, *, escape: str = "\\") -> list[str] | None
     return _Lexer(text, env, escape).expand_words()
 
 
+_RUNS: dict[str, re.Pattern[str]] = {}
+
+
+def _run_pattern(stop: str) -> re.Pattern[str]:
+    """Runs of ordinary characters, which the lexer would otherwise take one at a time: neither
+    whitespace nor ``$``, a quote, an escape character or ``stop`` (cached per ``stop``)."""
+    specials = re.escape("$'\"\\`" + stop)
+    pattern = _RUNS[stop] = re.compile(rf"[^{specials}\s\x85\xa0]+")
+    return pattern
+
+
+_QUOTED_RUNS: dict[str, re.Pattern[str]] = {}
+
+
+def _quoted_run_pattern(escape: str) -> re.Pattern[str]:
+    """Runs inside double quotes of characters other than ``"``, ``$`` and ``escape``."""
+    pattern = _QUOTED_RUNS[escape] = re.compile(r'[^"$' + re.escape(escape) + "]+")
+    return pattern
+
+
 def _is_space(ch: str) -> bool:
     return ch in _LATIN1_SPACES if ch <= "\xff" else ch.isspace()
 
@@ -86,6 +106,12 @@ class _Words:
     def add_raw_char(self, ch: str) -> None:
         self.current.append(ch)
         self.current_length += 1
+        self.in_word = True
+
+    def add_plain(self, text: str) -> None:
+        """``add_char`` for each character of ``text``, which holds no whitespace."""
+        self.current.append(text)
+        self.current_length += len(text)
         self.in_word = True
 
     def add_expansion(self, value: str | None) -> None:
@@ -155,6 +181,7 @@ class _Lexer:
             raise self.error(f"substitutions nested deeper than {MAX_NESTING} levels")
         out: list[str] = []
         known = True
+        plain: re.Pattern[str] | None = None
         while (ch := self.peek()) != "":
             if stop and ch == stop:
                 self.pos += 1
@@ -172,6 +199,14 @@ class _Lexer:
                 value = self.double_quoted(raw_escapes=raw_escapes)
                 if words is not None:
                     words.add_quoted(value)
+            elif ch != self.escape and not _is_space(ch):
+                if plain is None:
+                    plain = _RUNS.get(stop) or _run_pattern(stop)
+                run = plain.match(self.text, self.pos)
+                value = run.group() if run else self.next()  # ordinary characters, together
+                self.pos = run.end() if run else self.pos
+                if words is not None:
+                    words.add_plain(value)
             else:
                 value = self.plain_char(raw_escapes=raw_escapes, words=words)
                 if value == "":
@@ -219,12 +254,19 @@ class _Lexer:
         self.pos += 1
         out: list[str] = []
         known = True
+        quoted = _QUOTED_RUNS.get(self.escape) or _quoted_run_pattern(self.escape)
         while True:
             ch = self.peek()
             if ch == "":
                 raise self.error(
                     "unexpected end of statement while looking for matching double-quote"
                 )
+            if ch != '"' and ch != "$" and ch != self.escape:
+                run = quoted.match(self.text, self.pos)  # ordinary characters, together
+                assert run is not None
+                out.append(run.group())
+                self.pos = run.end()
+                continue
             if ch == '"':
                 self.pos += 1
                 return "".join(out) if known else None
@@ -261,9 +303,11 @@ class _Lexer:
         if first in _SPECIAL_PARAMETERS:
             self.pos += 1
             return first
-        while self.peek() != "" and _is_name_char(self.peek()):
-            self.pos += 1
-        return self.text[start : self.pos]
+        text, end = self.text, start
+        while end < len(text) and _is_name_char(text[end]):
+            end += 1
+        self.pos = end
+        return text[start:end]
 
     def lookup(self, name: str) -> tuple[bool, str | None]:
         """(is set, value); an unset variable expands to ""."""
