@@ -294,6 +294,15 @@ def test_a_missing_blob(tmp_path: Path, capsys: Any) -> None:
     assert f"blob {layer} is missing" in message
 
 
+def test_an_index_listing_a_variant_the_archive_lacks(tmp_path: Path, capsys: Any) -> None:
+    image = build(with_layers(lambda arch, layers: None))
+    del image.blobs[image.manifests[1][1]]  # docker save of linux/amd64 only
+    code, findings, _ = lint(capsys, str(write_archive(image, tmp_path / "saved.tar")))
+    assert code == 1 and [(f["code"], f["platforms"]) for f in findings] == [("MX601", [])]
+    assert "the image index lists linux/arm64, but" in findings[0]["message"]
+    assert "does not hold its manifest" in findings[0]["message"]
+
+
 def test_a_digest_mismatch(tmp_path: Path, capsys: Any) -> None:
     image = build(with_layers(lambda arch, layers: None))
     directory_ = write_layout(image, tmp_path / "img")

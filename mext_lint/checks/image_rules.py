@@ -68,10 +68,18 @@ def missing_image_platform(ctx: CheckContext) -> Iterator[Problem]:
     info = ext.info
     offered = ", ".join(str(p) for p in info.platforms) or "no platform"
     for platform in ext.settings.platforms:
-        if platform in info.platforms:
+        if platform in info.platforms and platform not in info.unavailable:
             continue
         pulling = [h for h in ctx.hosts if h.pulls == platform]
         users = f": {who(pulling)} cannot install it" if pulling else ""
+        if platform in info.unavailable:
+            yield Problem(
+                Span.point(info.name, 1, 1),
+                f"the image index lists {platform}, but {info.name} does not hold its manifest"
+                " (a docker save of the platforms pulled locally, or an incomplete push); lint"
+                " the complete image",
+            )
+            continue
         if info.is_index:
             what = f"the image index has no {platform} variant (it holds {offered}){users}"
         else:

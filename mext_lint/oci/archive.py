@@ -17,6 +17,7 @@ from mext_lint.oci.blobs import (
     MAX_DOCUMENT_BYTES,
     Descriptor,
     ImageError,
+    MissingBlob,
     parse_json,
     read_bounded,
 )
@@ -74,7 +75,7 @@ class ArchiveStore:
         member = self._legacy.get(descriptor.digest, f"blobs/{algorithm}/{encoded}")
         handle = self._open_member(member)
         if handle is None:
-            raise ImageError(f"{self.name}: blob {descriptor.digest} is missing ({member})")
+            raise MissingBlob(f"{self.name}: blob {descriptor.digest} is missing ({member})")
         return handle
 
     def close(self) -> None:

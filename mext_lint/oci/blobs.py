@@ -29,6 +29,10 @@ class ImageError(Exception):
     """The image cannot be read: missing, corrupt, unreachable. One line, exit code 2."""
 
 
+class MissingBlob(ImageError):
+    """The store does not hold a blob the image refers to."""
+
+
 class Descriptor(NamedTuple):
     media_type: str
     digest: str

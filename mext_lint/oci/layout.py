@@ -9,6 +9,7 @@ from mext_lint.oci.blobs import (
     MAX_DOCUMENT_BYTES,
     Descriptor,
     ImageError,
+    MissingBlob,
     parse_json,
     read_bounded,
 )
@@ -45,7 +46,7 @@ class LayoutStore:
         try:
             return path.open("rb")
         except FileNotFoundError:
-            raise ImageError(
+            raise MissingBlob(
                 f"{self.name}: blob {descriptor.digest} is missing (blobs/{algorithm}/{encoded})"
             ) from None
         except OSError as error:

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from mext_lint.extension import FileError
 from mext_lint.metadata import Metadata, load_metadata
-from mext_lint.oci.blobs import ImageError, Store
+from mext_lint.oci.blobs import ImageError, MissingBlob, Store
 from mext_lint.oci.index import Manifest, Variant, load_manifest, resolve
 from mext_lint.oci.layers import (
     ContentRef,
@@ -76,18 +76,25 @@ def load_image(store: Store, platforms: Sequence[Platform]) -> LoadedImage:
     """The variants of ``platforms`` the image has, read; the others are only listed. A layer
     that several variants share is streamed once."""
     resolved = resolve(store)
-    found = tuple(v.platform for v in resolved.variants)
-    info = IndexInfo(store.name, resolved.is_index, found)
     wanted: dict[Platform, Variant] = {}
     for platform in platforms:
         variant = next((v for v in resolved.variants if v.platform == platform), None)
         if variant is not None:
             wanted[platform] = variant
-    manifests = {platform: load_manifest(store, v) for platform, v in wanted.items()}
+    manifests: dict[Platform, Manifest] = {}
+    unavailable = []
+    for platform, variant in wanted.items():
+        try:
+            manifests[platform] = load_manifest(store, variant)
+        except MissingBlob:
+            unavailable.append(platform)
+    found = tuple(v.platform for v in resolved.variants)
+    info = IndexInfo(store.name, resolved.is_index, found, tuple(unavailable))
     uses = Counter(d for m in manifests.values() for d in {layer.digest for layer in m.layers})
     shared = LayerCache({digest for digest, count in uses.items() if count > 1})
     variants = {
-        platform: load_variant(store, platform, manifests[platform], shared) for platform in wanted
+        platform: load_variant(store, platform, manifest, shared)
+        for platform, manifest in manifests.items()
     }
     return LoadedImage(info, variants)
 

@@ -56,6 +56,8 @@ class IndexInfo(NamedTuple):
     name: str
     is_index: bool
     platforms: tuple[Platform, ...]
+    # Listed in the index, but the store lacks their manifest (docker save of one platform).
+    unavailable: tuple[Platform, ...] = ()
 
 
 @dataclass

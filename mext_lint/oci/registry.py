@@ -24,6 +24,7 @@ from mext_lint.oci.blobs import (
     MAX_DOCUMENT_BYTES,
     Descriptor,
     ImageError,
+    MissingBlob,
     Readable,
     parse_json,
     read_bounded,
@@ -87,7 +88,8 @@ class RegistryStore:
         if response.status == 200:
             return _Response(response, f"{self.name}: {what}")
         response.close()
-        raise ImageError(f"{self.name}: {what}: {_status_message(response.status)}")
+        error = MissingBlob if response.status == 404 else ImageError
+        raise error(f"{self.name}: {what}: {_status_message(response.status)}")
 
     def _send(self, url: str, headers: dict[str, str]) -> http.client.HTTPResponse:
         """GET ``url``, following redirects; credentials go to the registry's host only."""
