@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from mext_lint.extension import DOCKERFILE_NAMES, METADATA_NAME
+from mext_lint.sources import read_head
 
 SKIPPED_DIRS = frozenset(
     {
@@ -85,11 +86,8 @@ def _root_of_file(path: Path) -> Path | None:
 
 
 def _looks_like_extension_dockerfile(path: Path) -> bool:
-    try:
-        with path.open("rb") as handle:
-            return EXTENSION_LABEL_HINT in handle.read(_LABEL_SNIFF_BYTES)
-    except OSError:
-        return False
+    head = read_head(path, _LABEL_SNIFF_BYTES)  # None for a FIFO: opening one would block
+    return head is not None and EXTENSION_LABEL_HINT in head
 
 
 def _excluded(path: Path, patterns: tuple[str, ...]) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import stat
 from pathlib import Path
 from typing import NamedTuple
 
@@ -25,22 +26,49 @@ def display_path(path: Path) -> str:
 
 
 def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Source:
-    """Read a UTF-8 text file (a UTF-8 BOM is dropped); never raises."""
+    """Read a UTF-8 text file (a UTF-8 BOM is dropped); never raises.
+
+    Only regular files are read (opened non-blocking and checked through the open descriptor, so
+    a FIFO or a device never blocks the run), and never more than ``max_bytes`` (+1 to notice a
+    file that grew after its size was checked).
+    """
     try:
         if path.is_dir():
             return Source(None, "is a directory, not a file")
-        size = path.stat().st_size
-        if size > max_bytes:
-            return Source(
-                None,
-                f"is {size // (1024 * 1024)} MiB; files over "
-                f"{max_bytes // (1024 * 1024)} MiB are not read",
-            )
-        with path.open("rb") as handle:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if stat.S_ISDIR(info.st_mode):
+                return Source(None, "is a directory, not a file")
+            if not stat.S_ISREG(info.st_mode):
+                return Source(None, "is not a regular file (a FIFO, socket or device?)")
+            if info.st_size > max_bytes:
+                return Source(None, _too_large(info.st_size, max_bytes))
             data = handle.read(max_bytes + 1)
     except OSError as error:
         return Source(None, f"cannot be read: {error.strerror or error}")
+    if len(data) > max_bytes:  # it grew while we looked
+        return Source(None, _too_large(len(data), max_bytes))
     return decode(data)
+
+
+def read_head(path: Path, size: int) -> bytes | None:
+    """The first ``size`` bytes of a regular file; None when it is not one or cannot be read
+    (a FIFO or a device is never opened for reading: it could block or never end)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            return handle.read(size)
+    except OSError:
+        return None
+
+
+def _too_large(size: int, max_bytes: int) -> str:
+    return (
+        f"is {size // (1024 * 1024)} MiB; files over {max_bytes // (1024 * 1024)} MiB are not read"
+    )
 
 
 def decode(data: bytes) -> Source:

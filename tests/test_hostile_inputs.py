@@ -1,0 +1,215 @@
+"""Hostile inputs: files and trees built to break a linter, each with what mext-lint must do.
+
+What ``tests/test_cli.py`` already covers is not repeated here: a Dockerfile that is not UTF-8,
+UTF-16 or has NUL bytes, a BOM, a Dockerfile that is a directory, an 11 MB metadata.json, an
+unterminated heredoc, a directory symlink out of the tree and a loop during discovery, a root
+path with spaces and non-ASCII characters, and ``--output``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import tracemalloc
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mext_lint.cli import main
+from mext_lint.sources import MAX_FILE_BYTES, read_text
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "kubectl-multiarch"
+MIB = 1024 * 1024
+
+
+def run(capsys: Any, *args: str) -> tuple[int, str, str]:
+    code = main([*args, "--isolated"])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def lint(capsys: Any, path: Path, *args: str) -> tuple[int, list[dict[str, Any]]]:
+    """Lint ``path`` as JSON; no internal error, no stderr, the exit code of findings."""
+    code, out, err = run(capsys, str(path), "--format", "json", *args)
+    assert err == "" and code in (0, 1), err
+    findings: list[dict[str, Any]] = json.loads(out)
+    return code, findings
+
+
+def codes(findings: list[dict[str, Any]]) -> list[str]:
+    return [finding["code"] for finding in findings]
+
+
+@pytest.fixture
+def ext(tmp_path: Path) -> Path:
+    root = tmp_path / "ext"
+    shutil.copytree(EXAMPLE, root)
+    return root
+
+
+class Blocked(BaseException):
+    """Raised by ``no_hang``; not an OSError, so no ``except OSError`` swallows it."""
+
+
+@contextlib.contextmanager
+def no_hang(seconds: int = 30) -> Iterator[None]:
+    """Fail instead of hanging forever (a regression here would block on a FIFO)."""
+
+    def expired(*_: object) -> None:
+        raise Blocked("mext-lint blocked")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def sparse(path: Path, size: int) -> None:
+    with path.open("wb") as handle:
+        handle.truncate(size)
+
+
+# -- reading files: size, encodings, file types ----------------------------------------------------
+
+
+def test_100_mb_dockerfile_is_refused_with_a_finding_and_never_read(capsys: Any, ext: Path) -> None:
+    sparse(ext / "Dockerfile", 100 * MIB)
+    tracemalloc.start()
+    try:
+        code, findings = lint(capsys, ext)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert codes(findings) == ["MX001"] and code == 1
+    assert "is 100 MiB; files over 10 MiB are not read" in findings[0]["message"]
+    assert peak < 30 * MIB, f"{peak / MIB:.0f} MiB allocated: the file was read"
+
+
+def test_reader_never_reads_more_than_the_cap_even_if_the_file_grows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The size is checked on the open file; a file that grows after that check (here: a stat
+    that lies) is still read at most up to the cap (+1 byte to notice), then refused."""
+    big = tmp_path / "Dockerfile"
+    sparse(big, 100 * MIB)
+    real_fstat = os.fstat
+
+    def shrunk(fd: int) -> os.stat_result:
+        info = real_fstat(fd)
+        fields = list(info)
+        fields[6] = 0  # st_size
+        return os.stat_result(fields)
+
+    monkeypatch.setattr(os, "fstat", shrunk)
+    cap = 2 * MIB
+    tracemalloc.start()
+    try:
+        source = read_text(big, max_bytes=cap)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert source.text is None and source.error is not None
+    assert "are not read" in source.error
+    assert peak < 3 * cap, f"{peak / MIB:.0f} MiB allocated for a {cap // MIB} MiB cap"
+    assert MAX_FILE_BYTES == 10 * MIB
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_fifo_named_dockerfile_neither_blocks_discovery_nor_reading(
+    capsys: Any, ext: Path, tmp_path: Path
+) -> None:
+    """Opening a FIFO for reading blocks until someone writes: it used to hang the run, both
+    when discovery sniffed a lone Dockerfile for extension labels and when reading it."""
+    lone = tmp_path / "lone"
+    lone.mkdir()
+    os.mkfifo(lone / "Dockerfile")
+    (ext / "Dockerfile").unlink()
+    os.mkfifo(ext / "Dockerfile")
+    with no_hang():
+        code, findings = lint(capsys, lone)
+        assert (code, findings) == (0, [])
+        code, findings = lint(capsys, ext)
+    assert codes(findings) == ["MX001"] and code == 1
+    assert "is not a regular file" in findings[0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ('{"icon": "caf\u00e9.svg"}'.encode("latin-1"), "not valid UTF-8"),
+        ('{"icon": "docker.svg"}'.encode("utf-16"), "UTF-16"),
+        ('{"icon": "docker.svg"}'.encode("utf-16-be").join([b"\xfe\xff", b""]), "UTF-16"),
+        ('{"icon": "docker.svg"}'.encode("utf-16-le"), "NUL bytes"),  # no BOM
+        ('{"icon": "docker.svg"}'.encode("utf-32"), "UTF-16"),  # its BOM starts like UTF-16's
+        (b'{"icon": "docker.svg\x00"}', "NUL bytes"),
+        (b"\xef\xbb\xbf\xef\xbb\xbf{}", "byte order mark"),  # two BOMs: one is dropped
+    ],
+)
+def test_metadata_in_another_encoding_is_mx002(
+    capsys: Any, ext: Path, content: bytes, expected: str
+) -> None:
+    (ext / "metadata.json").write_bytes(content)
+    code, findings = lint(capsys, ext)
+    mx002 = [f for f in findings if f["code"] == "MX002"]
+    assert len(mx002) == 1 and expected in mx002[0]["message"], findings
+    assert (mx002[0]["line"], mx002[0]["column"]) == (1, 1)
+    assert code == 1
+
+
+def with_compose(ext: Path, compose: bytes) -> None:
+    (ext / "metadata.json").write_text(
+        json.dumps({"icon": "docker.svg", "vm": {"composefile": "compose.yaml"}}), "utf-8"
+    )
+    (ext / "compose.yaml").write_bytes(compose)
+
+
+@pytest.mark.parametrize(
+    "compose",
+    [
+        bytes(range(256)) * 4,
+        b"\x89PNG\r\n\x1a\n" + b"\xff" * 100,
+        "services: {}".encode("utf-16"),
+        b"[" * 200_000,
+        b"a: &a [*a, *a]\n" + b"b: &b [*a, *a]\n" * 50,
+        b"services:\n  x: !!python/object/apply:os.system ['true']\n",
+    ],
+    ids=["binary", "png", "utf-16", "deep", "aliases", "python-tag"],
+)
+def test_compose_file_that_is_binary_or_hostile(capsys: Any, ext: Path, compose: bytes) -> None:
+    with_compose(ext, compose)
+    code, findings = lint(capsys, ext)
+    compose_findings = [f for f in findings if f["path"].endswith("compose.yaml")]
+    assert compose_findings and code == 1, findings
+    assert all(f["line"] >= 1 and f["column"] >= 1 for f in compose_findings)
+
+
+@pytest.mark.parametrize(
+    "ignore",
+    [
+        bytes(range(256)),
+        b"[\n!\n\\\n**/[z-a]\n../../\n/\n" + b"\xff\xfe\n" + b"*" * 10_000 + b"\n",
+        b"!" * 70_000 + b"\n" + b"a/" * 30_000 + b"\n",
+        b"*\n" * 200_000,
+    ],
+    ids=["binary", "bad-patterns", "long-lines", "many-lines"],
+)
+def test_dockerignore_with_garbage(capsys: Any, ext: Path, ignore: bytes) -> None:
+    (ext / ".dockerignore").write_bytes(ignore)
+    _code, findings = lint(capsys, ext)
+    assert all(f["line"] >= 1 for f in findings)
+
+
+@pytest.mark.parametrize("name", ["Makefile", "docker-bake.hcl", "docker-bake.json"])
+def test_build_files_that_are_binary(capsys: Any, ext: Path, name: str) -> None:
+    (ext / name).write_bytes(bytes(range(256)) * 8)
+    _code, findings = lint(capsys, ext)
+    assert "MX108" in codes(findings)
