@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mext_lint.settings import Settings
-from mext_lint.sources import display_path, read_text
+from mext_lint.sources import Source, display_path, read_text
 from mext_lint.spans import Span
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ class Extension:
         from mext_lint.dockerfile.parser import parse_dockerfile
 
         shown = display_path(self.dockerfile_path)
-        source = read_text(self.dockerfile_path)
+        source = self._read_own_file(self.dockerfile_path)
         if source.text is None:
             return None, FileError(Span.point(shown, 1, 1), f"{shown} {source.error}")
         return parse_dockerfile(source.text, shown), None
@@ -68,7 +68,7 @@ class Extension:
         from mext_lint.metadata import load_metadata
 
         shown = display_path(self.metadata_path)
-        source = read_text(self.metadata_path)
+        source = self._read_own_file(self.metadata_path)
         if source.text is None:
             return None, FileError(Span.point(shown, 1, 1), f"{shown} {source.error}")
         return load_metadata(source.text, shown), None
@@ -76,6 +76,23 @@ class Extension:
     @property
     def metadata(self) -> Metadata | None:
         return self.metadata_source[0]
+
+    def _read_own_file(self, path: Path) -> Source:
+        """Read the Dockerfile or metadata.json, unless a symlink leads out of the extension.
+
+        Such a link is not followed: the file it names could be anything on this machine (its
+        text would end up in findings), and Docker copies metadata.json through the build
+        context, where a link is resolved inside the context and leads nowhere.
+        """
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError):  # a symlink loop: reading it reports it
+            return read_text(path)
+        if real != Path(os.path.abspath(path)) and not any(
+            real.is_relative_to(base.resolve()) for base in (self.root, self.context_root)
+        ):
+            return Source(None, "is a symbolic link to a file outside the extension; not read")
+        return read_text(path)
 
     @functools.cached_property
     def compose_path(self) -> Path | None:
@@ -163,13 +180,19 @@ class Extension:
         return BuildContext.load(self.context_root, dockerfile_name=name)
 
 
+def _present(path: Path) -> bool:
+    """Whether ``path`` is there, a broken or looping symlink included (reading it then says
+    why it cannot be read, rather than the file being reported missing)."""
+    return path.exists() or path.is_symlink()
+
+
 def find_dockerfile(root: Path, settings: Settings) -> Path | None:
     if settings.dockerfile:
         configured = root / settings.dockerfile
-        return configured if configured.exists() else None
+        return configured if _present(configured) else None
     for name in DOCKERFILE_NAMES:
         candidate = root / name
-        if candidate.exists():
+        if _present(candidate):
             return candidate
     return None
 
@@ -180,7 +203,7 @@ def open_extension(root: Path, settings: Settings) -> Extension:
     return Extension(
         root=root,
         dockerfile_path=find_dockerfile(root, settings),
-        metadata_path=metadata if metadata.exists() else None,
+        metadata_path=metadata if _present(metadata) else None,
         context_root=context,
         settings=settings,
     )

@@ -213,3 +213,105 @@ def test_build_files_that_are_binary(capsys: Any, ext: Path, name: str) -> None:
     (ext / name).write_bytes(bytes(range(256)) * 8)
     _code, findings = lint(capsys, ext)
     assert "MX108" in codes(findings)
+
+
+# -- symlinks: loops, and links out of the tree are never followed ---------------------------------
+
+SECRET = "root:x:0:0:root:/root:/bin/bash\nAPI_KEY=do-not-print-me\n"
+
+
+@pytest.fixture
+def secret(tmp_path: Path) -> Path:
+    path = tmp_path / "secret.txt"
+    path.write_text(SECRET, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("name", "code"), [("Dockerfile", "MX001"), ("metadata.json", "MX002")])
+def test_dockerfile_or_metadata_linked_out_of_the_extension_is_not_read(
+    capsys: Any, ext: Path, secret: Path, name: str, code: str
+) -> None:
+    """Following the link printed the file's lines as "unknown instruction: API_KEY=..."."""
+    (ext / name).unlink()
+    (ext / name).symlink_to(secret)
+    _, out, err = run(capsys, str(ext), "--format", "json")
+    assert "do-not-print-me" not in out + err and "root:x" not in out + err
+    found = [f for f in json.loads(out) if f["code"] == code]
+    assert len(found) == 1 and "outside the extension; not read" in found[0]["message"]
+
+
+def test_dockerfile_linked_inside_the_extension_is_read(capsys: Any, ext: Path) -> None:
+    (ext / "docker").mkdir()
+    (ext / "Dockerfile").rename(ext / "docker" / "Dockerfile.ext")
+    (ext / "Dockerfile").symlink_to(Path("docker") / "Dockerfile.ext")
+    _, findings = lint(capsys, ext)
+    assert codes(findings) == ["MX108"]
+
+
+@pytest.mark.parametrize(("name", "code"), [("Dockerfile", "MX001"), ("metadata.json", "MX002")])
+@pytest.mark.parametrize("target", ["self", "broken"])
+def test_looping_or_broken_link_is_reported_unreadable_not_missing(
+    capsys: Any, ext: Path, name: str, code: str, target: str
+) -> None:
+    (ext / name).unlink()
+    (ext / name).symlink_to(name if target == "self" else "nowhere")
+    _, findings = lint(capsys, ext)
+    found = [f for f in findings if f["code"] == code]
+    assert len(found) == 1 and "cannot be read" in found[0]["message"], findings
+    assert "MX003" not in codes(findings)
+
+
+def test_symlink_loops_in_the_tree_and_context(capsys: Any, ext: Path) -> None:
+    (ext / "a").symlink_to("b")
+    (ext / "b").symlink_to("a")
+    (ext / "ui" / "up").symlink_to("..")
+    (ext / "root").symlink_to("/")
+    dockerfile = (ext / "Dockerfile").read_text(encoding="utf-8")
+    (ext / "Dockerfile").write_text(dockerfile + "COPY a root/etc ui/up/ui/up/ui /x/\n", "utf-8")
+    with no_hang():
+        _, findings = lint(capsys, ext)
+    assert "MX108" in codes(findings)
+
+
+@pytest.mark.parametrize("how", ["absolute", "relative"])
+def test_build_context_does_not_follow_links_out_of_it(
+    capsys: Any, ext: Path, tmp_path: Path, how: str
+) -> None:
+    """ui -> a directory outside the context that holds index.html: BuildKit resolves the link
+    inside the context (where nothing is), so the UI is not in the image."""
+    outside = tmp_path / "outside-ui"
+    outside.mkdir()
+    (outside / "index.html").write_text("<html></html>", encoding="utf-8")
+    shutil.rmtree(ext / "ui")
+    (ext / "ui").symlink_to(outside if how == "absolute" else Path("..") / "outside-ui")
+    _, findings = lint(capsys, ext)
+    assert "MX303" in codes(findings), findings
+
+
+def test_metadata_paths_are_image_paths_never_host_paths(
+    capsys: Any, ext: Path, tmp_path: Path
+) -> None:
+    """``..`` and absolute paths in metadata.json name files in the image. Files that exist at
+    those places on this machine (beside the extension, or /etc/passwd) change nothing."""
+    (tmp_path / "outside.svg").write_text("<svg/>", encoding="utf-8")
+    (tmp_path / "compose.yaml").write_text("services:\n  b:\n    build: .\n", encoding="utf-8")
+    metadata = json.loads((ext / "metadata.json").read_text(encoding="utf-8"))
+    metadata["icon"] = "../outside.svg"
+    metadata["vm"] = {"composefile": "../compose.yaml"}
+    metadata["host"]["binaries"] = [
+        {
+            "darwin": [{"path": "/../../etc/passwd"}],
+            "windows": [{"path": "../outside.svg"}],
+            "linux": [{"path": "/etc/passwd"}],
+        }
+    ]
+    (ext / "metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
+    _, findings = lint(capsys, ext)
+    found = codes(findings)
+    assert "MX302" in found  # the icon: /outside.svg is not in the image
+    assert "MX304" in found  # the compose file: /compose.yaml is not in the image
+    assert not [c for c in found if c.startswith("MX5")], findings  # and it was not read
+    missing = [f["message"] for f in findings if f["code"] == "MX103"]
+    assert any('"../outside.svg"' in m for m in missing), findings
+    # /etc/passwd: a stock base image may well have one, so it is never reported missing.
+    assert not any("passwd" in m for m in missing), findings
