@@ -249,7 +249,15 @@ def _report(
     return exit_code
 
 
+def printable(text: str) -> str:
+    """``text`` with lone surrogates (undecodable bytes in a file name, a ``\\ud800`` escape in
+    metadata.json) written as backslash escapes: it then encodes as UTF-8 wherever it goes, and
+    in JSON output the escape reads back as the same string."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _emit(text: str, output: str | None) -> None:
+    text = printable(text)
     if output is None:
         sys.stdout.write(text)
         return
@@ -345,7 +353,7 @@ def image_tree_command(argv: Sequence[str]) -> int:
         if args.format == "json":
             documents.append({"extension": ext.display_root, "variants": render_tree_json(images)})
         else:
-            sys.stdout.write(f"# {ext.display_root}\n{render_tree_text(images)}")
+            sys.stdout.write(printable(f"# {ext.display_root}\n{render_tree_text(images)}"))
     if args.format == "json":
         print(json.dumps(documents, indent=2))
     return EXIT_CLEAN

@@ -315,3 +315,44 @@ def test_metadata_paths_are_image_paths_never_host_paths(
     assert any('"../outside.svg"' in m for m in missing), findings
     # /etc/passwd: a stock base image may well have one, so it is never reported missing.
     assert not any("passwd" in m for m in missing), findings
+
+
+# -- names and strings that are not valid Unicode text ---------------------------------------------
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file names are bytes on POSIX only")
+@pytest.mark.parametrize("output_format", ["json", "sarif", "text", "github"])
+def test_undecodable_bytes_in_a_directory_name(
+    capsys: Any, tmp_path: Path, output_format: str
+) -> None:
+    """A name with a byte that is not UTF-8 (Python keeps it as a lone surrogate) crashed every
+    format: writing it to a UTF-8 stdout, or percent-encoding it for a SARIF URI."""
+    root = Path(os.fsdecode(bytes(tmp_path) + b"/caf\xe9 ext"))
+    shutil.copytree(EXAMPLE, root)
+    code, out, err = run(capsys, str(root), "--format", output_format)
+    assert code == 1 and err == "", err
+    out.encode("utf-8")  # what a strict UTF-8 terminal does
+    if output_format == "json":
+        (finding,) = json.loads(out)
+        # The escape reads back as the very name (os.fsencode turns it into the bytes again).
+        assert Path(finding["path"]).parent == root and Path(finding["path"]).is_file()
+    if output_format == "sarif":
+        uris = [
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in json.loads(out)["runs"][0]["results"]
+        ]
+        assert uris and all(uri.endswith("caf%E9%20ext/metadata.json") for uri in uris)
+    if output_format == "text":
+        assert "caf\\udce9 ext/metadata.json:14:31: MX108" in out
+
+
+@pytest.mark.parametrize("output_format", ["json", "sarif", "text", "github"])
+def test_lone_surrogate_escape_in_metadata(capsys: Any, ext: Path, output_format: str) -> None:
+    """JSON may spell a lone surrogate ("\\ud800"); messages quoting it crashed the output."""
+    text = (ext / "metadata.json").read_text(encoding="utf-8")
+    (ext / "metadata.json").write_text(text.replace("docker.svg", "\\ud800.svg"), "utf-8")
+    code, out, err = run(capsys, str(ext), "--format", output_format)
+    assert code == 1 and err == "", err
+    assert "\\ud800.svg" in out
+    if output_format == "json":
+        assert any(f["code"] == "MX302" and "\ud800" in f["message"] for f in json.loads(out))

@@ -39,7 +39,10 @@ def relative_path(path: str, root: Path) -> str | None:
 def relative_uri(path: str, root: Path) -> str | None:
     """``path`` as a percent-encoded URI reference relative to ``root``; None when outside it."""
     relative = relative_path(path, root)
-    return None if relative is None else quote(relative, safe="/")
+    if relative is None:
+        return None
+    # The file name's bytes, as the file system holds them (undecodable ones included).
+    return quote(relative.encode("utf-8", "surrogateescape"), safe="/")
 
 
 def directory_uri(directory: Path) -> str:

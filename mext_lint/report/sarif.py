@@ -156,7 +156,8 @@ def _fingerprints(findings: Sequence[Finding], sources: SourceLines, root: Path)
         where = relative_uri(span.path, root) or Path(span.path).as_posix()
         # The message tells apart findings on one line (each missing label on the FROM).
         key = "\0".join((finding.code, where, text, finding.message))
-        digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+        # surrogatepass: a message may quote a "\ud800" escape read from metadata.json
+        digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
         seen[digest] += 1
         fingerprints.append(f"{digest}:{seen[digest]}")
     return fingerprints
