@@ -356,3 +356,179 @@ def test_lone_surrogate_escape_in_metadata(capsys: Any, ext: Path, output_format
     assert "\\ud800.svg" in out
     if output_format == "json":
         assert any(f["code"] == "MX302" and "\ud800" in f["message"] for f in json.loads(out))
+
+
+# -- odd file types, permissions, nesting, size ----------------------------------------------------
+
+
+def test_metadata_json_that_is_a_directory(capsys: Any, ext: Path) -> None:
+    (ext / "metadata.json").unlink()
+    (ext / "metadata.json").mkdir()
+    (ext / "metadata.json" / "x").write_text("{}", encoding="utf-8")
+    code, findings = lint(capsys, ext)
+    mx002 = [f for f in findings if f["code"] == "MX002"]
+    assert len(mx002) == 1 and "is a directory" in mx002[0]["message"] and code == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 100_000,
+        '{"a":' * 100_000,
+        '{"host": {"binaries": [' + "[" * 900 + "]" * 900 + "]}}",
+        '{"icon": ' + '{"a": ' * 900 + "1" + "}" * 900 + "}",
+        '{"ui": {"dashboard-tab": {"title": ' + "[" * 900 + "]" * 900 + "}}}",
+    ],
+    ids=["unclosed-arrays", "unclosed-objects", "deep-binaries", "deep-icon", "deep-title"],
+)
+def test_deeply_nested_metadata_never_raises_recursion_error(
+    capsys: Any, ext: Path, text: str
+) -> None:
+    (ext / "metadata.json").write_text(text, encoding="utf-8")
+    code, findings = lint(capsys, ext)
+    assert {"MX002", "MX301"} & set(codes(findings)), findings
+    assert code == 1
+
+
+def test_unreadable_files_simulated(
+    capsys: Any, ext: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As root (CI), chmod changes nothing: make the open itself fail."""
+    denied = {os.fspath(ext / "Dockerfile"), os.fspath(ext / "metadata.json")}
+    real_open = os.open
+
+    def open_denied(path: Any, *args: Any, **kwargs: Any) -> int:
+        if os.fspath(path) in denied:
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", open_denied)
+    code, findings = lint(capsys, ext)
+    assert sorted(codes(findings)) == ["MX001", "MX002"]
+    assert all("cannot be read: Permission denied" in f["message"] for f in findings)
+    assert code == 1
+
+
+def test_unreadable_directories_simulated(
+    capsys: Any, ext: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A directory of the build context that cannot be listed: what it holds is unknown, never
+    reported missing. One that discovery cannot list is skipped."""
+    other = ext.parent / "other"
+    shutil.copytree(EXAMPLE, other)
+    denied = {os.fspath(ext / "ui"), os.fspath(other)}
+    real_scandir = os.scandir
+
+    def scandir_denied(path: Any = ".") -> Any:
+        if os.fspath(path) in denied:
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir_denied)
+    from mext_lint.simulate import context
+
+    context._LISTING_CACHE.clear()
+    _, findings = lint(capsys, ext.parent)
+    assert codes(findings) == ["MX108"], findings
+    assert findings[0]["path"].endswith("ext/metadata.json")
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads whatever chmod says"
+)
+def test_unreadable_files_and_directories_for_real(capsys: Any, ext: Path) -> None:
+    (ext / "metadata.json").chmod(0)
+    (ext / "ui").chmod(0)
+    try:
+        code, findings = lint(capsys, ext)
+    finally:
+        (ext / "ui").chmod(0o755)
+        (ext / "metadata.json").chmod(0o644)
+    assert "MX002" in codes(findings) and "MX303" not in codes(findings)
+    assert code == 1
+
+
+def test_paths_with_spaces_and_non_ascii_inside_the_extension(capsys: Any, ext: Path) -> None:
+    (ext / "ui").rename(ext / "my ü ï")
+    (ext / "docker.svg").rename(ext / "ícon 1.svg")
+    dockerfile = (ext / "Dockerfile").read_text(encoding="utf-8")
+    dockerfile = dockerfile.replace("COPY docker.svg .", 'COPY ["ícon 1.svg", "."]')
+    dockerfile = dockerfile.replace("COPY ui ui", 'COPY ["my ü ï", "/ui dir ✓"]')
+    (ext / "Dockerfile").write_text(dockerfile, encoding="utf-8")
+    metadata = json.loads((ext / "metadata.json").read_text(encoding="utf-8"))
+    metadata["icon"] = "ícon 1.svg"
+    metadata["ui"]["dashboard-tab"]["root"] = "/ui dir ✓"
+    (ext / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False), "utf-8")
+    _, findings = lint(capsys, ext)
+    assert codes(findings) == ["MX108"]
+    metadata["icon"] = "ícon 2.svg"
+    (ext / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False), "utf-8")
+    _, findings = lint(capsys, ext)
+    assert codes(findings) == ["MX302", "MX108"]
+    icon = findings[0]
+    line = (ext / "metadata.json").read_text(encoding="utf-8").splitlines()[0]
+    assert line[icon["column"] - 1 : icon["end_column"] - 1] == '"ícon 2.svg"'
+
+
+def test_dockerfile_of_20000_lines(capsys: Any, ext: Path) -> None:
+    """Correct, not timed: the same single finding as the example, its related lines shifted."""
+    original = (ext / "Dockerfile").read_text(encoding="utf-8")
+    head, sep, tail = original.partition("FROM alpine AS dl\n")
+    filler = "".join(f"ENV V{i}=value-{i}\n" for i in range(8_000))
+    filler += "RUN <<EOT ash\n" + "".join(f"    echo line {i}\n" for i in range(8_000)) + "EOT\n"
+    filler += "LABEL a=b \\\n" + "".join(f"    l{i}=v \\\n" for i in range(4_000)) + "    z=y\n"
+    (ext / "Dockerfile").write_text(head + sep + filler + tail, encoding="utf-8")
+    assert len((ext / "Dockerfile").read_text(encoding="utf-8").splitlines()) > 20_000
+    added = filler.count("\n")
+    _, expected = lint(capsys, EXAMPLE)
+    _, findings = lint(capsys, ext)
+    assert codes(findings) == codes(expected) == ["MX108"]
+    assert [r["line"] for r in findings[0]["related"]] == [
+        r["line"] + added for r in expected[0]["related"]
+    ]
+
+
+def listing(top: Path) -> dict[str, tuple[int, int, int]]:
+    """Every entry below ``top`` with its mode, size and mtime."""
+    found = {}
+    for directory, dirs, files in os.walk(top):
+        for name in dirs + files:
+            info = os.lstat(os.path.join(directory, name))
+            found[os.path.join(directory, name)] = (info.st_mode, info.st_size, info.st_mtime_ns)
+    return found
+
+
+def test_nothing_is_written_unless_output_is_given(
+    capsys: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run every command in a read-only copy (read-only for real unless we are root, who may
+    write anyway: hence the listings compared before and after)."""
+    work = tmp_path / "work"
+    shutil.copytree(EXAMPLE, work / "ext")
+    (work / ".git").mkdir()  # a repository root, as SARIF looks for one
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("HOME", str(work))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(work / ".cache"))
+    for path in [*work.rglob("*"), work]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    before = listing(tmp_path)
+    try:
+        for args in (
+            ["ext"],
+            ["ext", "--format", "json"],
+            ["ext", "--format", "sarif"],
+            ["ext", "--format", "github"],
+            ["check", "."],
+            ["image-tree", "ext"],
+            ["image-tree", "ext", "--format", "json"],
+            ["rule", "MX103"],
+        ):
+            assert main(args) in (0, 1), args
+        capsys.readouterr()
+        assert listing(tmp_path) == before
+        target = tmp_path / "report.sarif"
+        assert main(["ext", "--format", "sarif", "--output", str(target)]) == 1
+        assert set(listing(tmp_path)) - set(before) == {str(target)}
+    finally:
+        for path in [work, *work.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
