@@ -955,12 +955,20 @@ def outer_expand(text: str, env: Mapping[str, str | None]) -> tuple[str, list[in
     substituted: list[bool] = []
 
     def emit(chunk: str, offset: int, from_value: bool) -> None:
-        out.extend(chunk)
+        out.append(chunk)
         offsets.extend([offset] * len(chunk))
         substituted.extend([from_value] * len(chunk))
 
     index = 0
     while index < len(text):
+        special = _OUTER_SPECIAL.search(text, index)
+        stop = special.start() if special is not None else len(text)
+        if stop > index:  # ordinary characters, each at its own offset
+            out.append(text[index:stop])
+            offsets.extend(range(index, stop))
+            substituted.extend([False] * (stop - index))
+            index = stop
+            continue
         char = text[index]
         if char == "\\" and index + 1 < len(text) and text[index + 1] in "$`\\\n":
             if text[index + 1] != "\n":
@@ -979,6 +987,7 @@ def outer_expand(text: str, env: Mapping[str, str | None]) -> tuple[str, list[in
 
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_OUTER_SPECIAL = re.compile(r"[\\$`]")
 
 
 def _outer_substitution(text: str, index: int, env: Mapping[str, str | None]) -> tuple[int, str]:

@@ -8,6 +8,7 @@ how an architecture literal typed in a URL is told apart from one that ``$TARGET
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -130,6 +131,12 @@ class _Field:
             self.origins.append(origin)
             self.active.append(active)
 
+    def add_each(self, text: str, origins: Sequence[int], active: bool) -> None:
+        """``add_literal`` for each character of ``text`` in turn (each counts as content)."""
+        contents = self.contents + len(text)
+        self.add_literal(text, origins, active)
+        self.contents = contents
+
     def add_value(self, value: Value) -> None:
         contents = self.contents
         if value.text is None:
@@ -149,7 +156,7 @@ class _Field:
         return not self.chars and not self.quoted
 
 
-_DOUBLE_QUOTE_ESCAPES = set('$`"\\\n')
+_DOUBLE_QUOTE_ESCAPE = re.compile(r'\\[$`"\\\n]')  # a backslash that escapes in "..."
 _ANSI_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "e": "\x1b"}
 _WORD_NODES = {"word", "number", "extglob_pattern", "regex", "variable_name", "test_operator"}
 _MAX_BRACE_WORDS = 64
@@ -242,28 +249,30 @@ class Expander:
             return
         index = 0
         while index < len(text):
-            char = text[index]
-            if char == "\\" and index + 1 < len(text):
-                if text[index + 1] != "\n":
-                    target.add_literal(text[index + 1], [start + index + 1], False)
-                index += 2
+            backslash = text.find("\\", index, len(text) - 1)  # one that escapes something
+            stop = backslash if backslash >= 0 else len(text)
+            if stop > index:
+                target.add_each(text[index:stop], range(start + index, start + stop), True)
+                index = stop
                 continue
-            target.add_literal(char, [start + index], True)
-            index += 1
+            if text[index + 1] != "\n":
+                target.add_literal(text[index + 1], [start + index + 1], False)
+            index += 2
 
     def _double_quoted(self, node: Node, target: _Field) -> None:
         text = self.source.node_text(node)
         start = self.source.char(node.start_byte)
         index = 0
         while index < len(text):
-            char = text[index]
-            if char == "\\" and index + 1 < len(text) and text[index + 1] in _DOUBLE_QUOTE_ESCAPES:
-                if text[index + 1] != "\n":
-                    target.add_literal(text[index + 1], [start + index + 1], False)
-                index += 2
+            escape = _DOUBLE_QUOTE_ESCAPE.search(text, index)
+            stop = escape.start() if escape is not None else len(text)
+            if stop > index:
+                target.add_each(text[index:stop], range(start + index, start + stop), False)
+                index = stop
                 continue
-            target.add_literal(char, [start + index], False)
-            index += 1
+            if text[index + 1] != "\n":
+                target.add_literal(text[index + 1], [start + index + 1], False)
+            index += 2
 
     def _ansi_c(self, node: Node, target: _Field) -> None:
         text = self.source.node_text(node)[2:-1]
@@ -439,17 +448,20 @@ class Expander:
 
     def _to_word(self, f: _Field, span: Span, *, certain: bool) -> Word:
         chars = f.chars
-        gaps = [i for i, c in enumerate(chars) if c is None]
-        marks = self._literal_marks(f) + f.marks
-        arch = marks[0] if marks else None
-        if gaps:
+        if None in chars:
+            gaps = [i for i, c in enumerate(chars) if c is None]
+            marks = self._literal_marks(f, "".join("\0" if c is None else c for c in chars))
+            marks += f.marks
+            arch = marks[0] if marks else None
             prefix = "".join(c for c in chars[: gaps[0]] if c is not None)
             suffix = "".join(c for c in chars[gaps[-1] + 1 :] if c is not None)
             value = Value(None, prefix, suffix, arch, f.platform)
             return Word(value, span, variable=_single(f), certain=certain)
-        text = "".join(c for c in chars if c is not None)
+        text = "".join(chars)  # type: ignore[arg-type]  # no None in it
+        marks = self._literal_marks(f, text) + f.marks
+        arch = marks[0] if marks else None
         value = Value(text, arch=arch, platform=f.platform)
-        if not any(c in "*?[" for c in text):
+        if "*" not in text and "?" not in text and "[" not in text:
             return Word(value, span, escape_glob(text), False, _single(f), certain)
         glob_parts: list[str] = []
         has_glob = False
@@ -461,9 +473,9 @@ class Expander:
                 glob_parts.append(escape_glob(char))
         return Word(value, span, "".join(glob_parts), has_glob, _single(f), certain)
 
-    def _literal_marks(self, f: _Field) -> list[ArchMark]:
-        """CPU names typed in the script (not supplied by a variable or the outer shell)."""
-        text = "".join("\0" if c is None else c for c in f.chars)
+    def _literal_marks(self, f: _Field, text: str) -> list[ArchMark]:
+        """CPU names typed in the script (not supplied by a variable or the outer shell);
+        ``text`` is ``f.chars`` joined, with NUL for each unknown gap."""
         marks: list[ArchMark] = []
         for start, end, arch in find_arch_literals(text):
             origins = f.origins[start:end]

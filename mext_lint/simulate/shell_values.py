@@ -116,13 +116,12 @@ def normalize_arch(text: str | None) -> str | None:
 
 # ------------------------------------------------------------------------------- globs
 
-_GLOB_SPECIAL = set("*?[]\\")
+_GLOB_SPECIAL = re.compile(r"[*?\[\]\\]")
 
 
 def escape_glob(text: str) -> str:
-    if not any(c in _GLOB_SPECIAL for c in text):
-        return text
-    return "".join("\\" + c if c in _GLOB_SPECIAL else c for c in text)
+    """``text`` as a glob matching only itself: a backslash before each of ``*?[]\\``."""
+    return _GLOB_SPECIAL.sub(r"\\\g<0>", text)
 
 
 def unescape_glob(glob: str) -> str:
