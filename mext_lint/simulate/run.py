@@ -10,6 +10,7 @@ RUN runs: what the RUN writes below a mount target is gone afterwards.
 
 from __future__ import annotations
 
+import bisect
 import posixpath
 import re
 from collections.abc import Callable, Sequence
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 Locate = Callable[[int], tuple[int, int]]
 
 SH_LIKE = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox"})
+_NEWLINE = re.compile("\n")
 _SHEBANG = re.compile(r"#!\s*(\S+)(?:\s+(\S+))?")
 
 
@@ -161,13 +163,14 @@ def segment_locator(instruction: Instruction) -> Locate:
 
 def text_locator(text: str, first_line: int) -> Locate:
     """Map offsets in ``text``, whose lines start in column 1 from ``first_line`` on."""
+    newlines = [match.start() for match in _NEWLINE.finditer(text)]
 
     def locate(offset: int) -> tuple[int, int]:
-        before = text[: max(offset, 0)]
-        newline = before.rfind("\n")
-        if newline < 0:
-            return first_line, 1 + len(before)
-        return first_line + before.count("\n"), offset - newline
+        before = min(max(offset, 0), len(text))  # characters of text before the offset
+        count = bisect.bisect_left(newlines, before)  # newlines among them
+        if count == 0:
+            return first_line, 1 + before
+        return first_line + count, offset - newlines[count - 1]
 
     return locate
 

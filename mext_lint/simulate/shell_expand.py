@@ -55,6 +55,7 @@ class Source:
         self._substituted = substituted  # True where the outer shell put a variable's value
         self._fixed_span = fixed_span
         self._byte_to_char: list[int] | None = None
+        self._spans: dict[tuple[int, int], Span] = {}  # (start, end) -> span, computed once
         if len(self.data) != len(text):
             table: list[int] = []
             for index, char in enumerate(text):
@@ -86,11 +87,16 @@ class Source:
     def span_chars(self, start: int, end: int) -> Span:
         if self._fixed_span is not None:
             return self._fixed_span
-        line, column = self.position(start)
-        if end <= start:
-            return Span(self.path, line, column, line, column + 1)
-        end_line, end_column = self.position(end - 1)
-        return Span(self.path, line, column, end_line, end_column + 1)
+        span = self._spans.get((start, end))
+        if span is None:
+            line, column = self.position(start)
+            if end <= start:
+                span = Span(self.path, line, column, line, column + 1)
+            else:
+                end_line, end_column = self.position(end - 1)
+                span = Span(self.path, line, column, end_line, end_column + 1)
+            self._spans[start, end] = span
+        return span
 
     def position(self, offset: int) -> tuple[int, int]:
         """(line, column) in the Dockerfile of an offset in ``text``."""
@@ -182,7 +188,7 @@ class Expander:
         for f in fields:
             if f.empty():
                 continue
-            out.extend(w._replace(offset=offset) for w in self._finish(f, span))
+            out.extend(self._finish(f, span, offset=offset))
         return out
 
     def word(self, node: Node) -> Word:
@@ -428,11 +434,13 @@ class Expander:
 
     # ------------------------------------------------------------------ assembling
 
-    def _finish(self, f: _Field, span: Span, *, braces: bool = True) -> list[Word]:
+    def _finish(
+        self, f: _Field, span: Span, *, braces: bool = True, offset: int = -1
+    ) -> list[Word]:
         self._tilde(f)
         variants = _brace_expand(f) if braces else [f]
         uncertain = len(variants) > 1
-        return [self._to_word(v, span, certain=not uncertain) for v in variants]
+        return [self._to_word(v, span, certain=not uncertain, offset=offset) for v in variants]
 
     def _tilde(self, f: _Field) -> None:
         if not f.chars or f.chars[0] != "~" or not f.active[0]:
@@ -446,7 +454,7 @@ class Expander:
         f.origins[0:1] = replacement.origins
         f.active[0:1] = replacement.active
 
-    def _to_word(self, f: _Field, span: Span, *, certain: bool) -> Word:
+    def _to_word(self, f: _Field, span: Span, *, certain: bool, offset: int = -1) -> Word:
         chars = f.chars
         if None in chars:
             gaps = [i for i, c in enumerate(chars) if c is None]
@@ -456,13 +464,13 @@ class Expander:
             prefix = "".join(c for c in chars[: gaps[0]] if c is not None)
             suffix = "".join(c for c in chars[gaps[-1] + 1 :] if c is not None)
             value = Value(None, prefix, suffix, arch, f.platform)
-            return Word(value, span, variable=_single(f), certain=certain)
+            return Word(value, span, variable=_single(f), certain=certain, offset=offset)
         text = "".join(chars)  # type: ignore[arg-type]  # no None in it
         marks = self._literal_marks(f, text) + f.marks
         arch = marks[0] if marks else None
         value = Value(text, arch=arch, platform=f.platform)
         if "*" not in text and "?" not in text and "[" not in text:
-            return Word(value, span, escape_glob(text), False, _single(f), certain)
+            return Word(value, span, escape_glob(text), False, _single(f), certain, offset=offset)
         glob_parts: list[str] = []
         has_glob = False
         for char, active in zip(text, f.active, strict=True):
@@ -471,7 +479,8 @@ class Expander:
                 has_glob = has_glob or char != "]"
             else:
                 glob_parts.append(escape_glob(char))
-        return Word(value, span, "".join(glob_parts), has_glob, _single(f), certain)
+        glob = "".join(glob_parts)
+        return Word(value, span, glob, has_glob, _single(f), certain, offset=offset)
 
     def _literal_marks(self, f: _Field, text: str) -> list[ArchMark]:
         """CPU names typed in the script (not supplied by a variable or the outer shell);
@@ -534,6 +543,8 @@ def _brace_expand(f: _Field) -> list[_Field]:
 
 
 def _find_brace_group(f: _Field) -> tuple[int, list[int], int] | None:
+    if "{" not in f.chars:
+        return None
     for start, char in enumerate(f.chars):
         if char != "{" or not f.active[start]:
             continue

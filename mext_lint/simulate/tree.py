@@ -106,6 +106,8 @@ class Entry(NamedTuple):
 
 def normalize(path: str, cwd: str = "/") -> str:
     """An absolute, lexically normalised POSIX path ("" components and ".." resolved)."""
+    if path[:1] == "/" and path[-1:] != "/" and "//" not in path and "/." not in path:
+        return path  # already normal: the usual case, without posixpath's work
     joined = posixpath.join(cwd or "/", path)
     normal = posixpath.normpath("/" + joined.lstrip("/"))
     return "/" if normal in ("/", "//") else normal
