@@ -87,6 +87,14 @@ def _report_options(parser: argparse.ArgumentParser) -> None:
         help="lowest severity that makes the exit code 1 (default: warning)",
     )
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=_job_count,
+        default=0,
+        metavar="N",
+        help="processes that lint many extensions (default: one per CPU; 1: no extra process)",
+    )
     parser.add_argument("--no-color", action="store_true", help="never colour the text output")
 
 
@@ -187,12 +195,22 @@ def _root_settings(resolver: SettingsResolver, root: Path) -> Settings:
         raise UsageError(str(error)) from None
 
 
+def _job_count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of processes, got {text!r}")
+    return count
+
+
 def check_command(argv: Sequence[str]) -> int:
     from mext_lint.config import is_excluded
     from mext_lint.discover import DiscoveryError, find_roots
-    from mext_lint.engine import enabled_checks, lint_extension
-    from mext_lint.extension import open_extension
+    from mext_lint.engine import enabled_checks
     from mext_lint.findings import SEVERITY_RANK
+    from mext_lint.parallel import lint_roots
 
     args = check_parser().parse_args(argv)
     resolver = _settings_resolver(args)
@@ -201,22 +219,22 @@ def check_command(argv: Sequence[str]) -> int:
     except DiscoveryError as error:
         raise UsageError(str(error)) from None
     findings = []
-    roots = []
+    jobs = []
     failing = False
     enabled: set[str] = set()
     for root in found:
         settings = _root_settings(resolver, root)
         if is_excluded(root, settings):
             continue
-        roots.append(root)
+        jobs.append((root, settings))
         enabled.update(check.code for check in enabled_checks(settings))
-        root_findings = lint_extension(open_extension(root, settings), settings)
+    for (_, settings), root_findings in zip(jobs, lint_roots(jobs, args.jobs), strict=True):
         threshold = SEVERITY_RANK[settings.fail_on]
         failing = failing or any(SEVERITY_RANK[f.severity] >= threshold for f in root_findings)
         findings.extend(root_findings)
-    if not roots:  # the rules a run here would use, for formats that list them
+    if not jobs:  # the rules a run here would use, for formats that list them
         enabled.update(c.code for c in enabled_checks(_root_settings(resolver, Path.cwd())))
-    return _report(findings, args, failing, len(roots), enabled)
+    return _report(findings, args, failing, len(jobs), enabled)
 
 
 def _report(
