@@ -18,6 +18,7 @@ NOT_IMPORTED = (
     "zipfile",
     "logging",  # only when a RUN cannot be analysed
     "difflib",  # only to suggest a correction
+    "shutil",  # argparse's help formatter imports it to measure the terminal
     "mext_lint.makefile",  # no Makefile
     "mext_lint.bakefile",  # no bake file
     "mext_lint.report.sarif",
