@@ -9,6 +9,7 @@ decoder does, and are recorded so a rule can report them.
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import re
 from collections.abc import Iterator
@@ -189,9 +190,12 @@ class Metadata:
     def exposes_socket(self) -> Located[str] | None:
         return self._string("vm", "exposes", "socket")
 
-    @property
+    @functools.cached_property
     def host_binaries(self) -> list[HostBinary]:
-        """Every ``host.binaries[i].<os>[j].path`` string for a known OS, in file order."""
+        """Every ``host.binaries[i].<os>[j].path`` string for a known OS, in file order.
+
+        Read once and shared (every host-binary check asks, once per platform): do not modify.
+        """
         binaries = _get(self.data, "host", "binaries")
         if not isinstance(binaries, list):
             return []
