@@ -245,6 +245,7 @@ def check_command(argv: Sequence[str]) -> int:
     from mext_lint.engine import enabled_checks
     from mext_lint.findings import SEVERITY_RANK
     from mext_lint.parallel import lint_roots
+    from mext_lint.sources import remembering
 
     args = check_parser().parse_args(argv)
     resolver = _settings_resolver(args)
@@ -262,13 +263,15 @@ def check_command(argv: Sequence[str]) -> int:
             continue
         jobs.append((root, settings))
         enabled.update(check.code for check in enabled_checks(settings))
-    for (_, settings), root_findings in zip(jobs, lint_roots(jobs, args.jobs), strict=True):
-        threshold = SEVERITY_RANK[settings.fail_on]
-        failing = failing or any(SEVERITY_RANK[f.severity] >= threshold for f in root_findings)
-        findings.extend(root_findings)
-    if not jobs:  # the rules a run here would use, for formats that list them
-        enabled.update(c.code for c in enabled_checks(_root_settings(resolver, Path.cwd())))
-    return _report(findings, args, failing, len(jobs), enabled)
+    # The SARIF report reads the files its findings point into: keep what the lint read.
+    with remembering(args.format == "sarif"):
+        for (_, settings), root_findings in zip(jobs, lint_roots(jobs, args.jobs), strict=True):
+            threshold = SEVERITY_RANK[settings.fail_on]
+            failing = failing or any(SEVERITY_RANK[f.severity] >= threshold for f in root_findings)
+            findings.extend(root_findings)
+        if not jobs:  # the rules a run here would use, for formats that list them
+            enabled.update(c.code for c in enabled_checks(_root_settings(resolver, Path.cwd())))
+        return _report(findings, args, failing, len(jobs), enabled)
 
 
 def _report(

@@ -58,7 +58,7 @@ def lint_roots(jobs: Sequence[Job], requested: int = 0) -> Iterator[list[Finding
     chunk = max(1, min(MAX_CHUNK, (len(jobs) - 1) // (workers * 4)))
     context = multiprocessing.get_context("fork")
     try:
-        with context.Pool(workers, initializer=_ignore_interrupts) as pool:
+        with context.Pool(workers, initializer=_start_worker) as pool:
             yield from pool.imap(_lint_job, range(1, len(jobs)), chunk)
     finally:
         _JOBS = ()
@@ -75,8 +75,12 @@ def _lint_job(index: int) -> list[Finding]:
     return lint_root(*_JOBS[index])
 
 
-def _ignore_interrupts() -> None:
-    """Ctrl-C is the parent's to handle: it stops the pool."""
+def _start_worker() -> None:
+    """Ctrl-C is the parent's to handle (it stops the pool); texts a worker reads never reach
+    the report, so it does not keep them."""
     import signal
 
+    from mext_lint.sources import forget
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    forget()

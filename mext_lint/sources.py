@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -25,6 +27,30 @@ def display_path(path: Path) -> str:
     return Path(relative).as_posix() if not relative.startswith("..") else path.as_posix()
 
 
+_remembered: dict[tuple[str, int], Source] | None = None  # while remembering() is active
+
+
+@contextlib.contextmanager
+def remembering(active: bool = True) -> Iterator[None]:
+    """While active, ``read_text`` reads each file once and gives the same text when asked
+    again: for one run whose report reads the files its findings point into (SARIF), so that
+    the report sees what was linted and nothing is read twice."""
+    global _remembered
+    saved = _remembered
+    if active:
+        _remembered = {}
+    try:
+        yield
+    finally:
+        _remembered = saved
+
+
+def forget() -> None:
+    """Stop remembering texts (a worker process: its texts never reach the report)."""
+    global _remembered
+    _remembered = None
+
+
 def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Source:
     """Read a UTF-8 text file (a UTF-8 BOM is dropped); never raises.
 
@@ -32,6 +58,16 @@ def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Source:
     a FIFO or a device never blocks the run), and never more than ``max_bytes`` (+1 to notice a
     file that grew after its size was checked).
     """
+    if _remembered is None:
+        return _read_text(path, max_bytes)
+    key = (os.path.abspath(path), max_bytes)
+    source = _remembered.get(key)
+    if source is None:
+        source = _remembered[key] = _read_text(path, max_bytes)
+    return source
+
+
+def _read_text(path: Path, max_bytes: int) -> Source:
     try:
         if path.is_dir():
             return Source(None, "is a directory, not a file")
