@@ -29,6 +29,14 @@ _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 # Python's json accepts these; Go's encoding/json (and so Docker Desktop) does not.
 _NON_STANDARD_CONSTANTS = ("-Infinity", "Infinity", "NaN")
 _LITERALS = ("true", "false", "null", *_NON_STANDARD_CONSTANTS)
+# Deeper documents are read (positions are found iteratively) but not checked against the
+# schema: jsonschema, and the repr of a value in its messages, recurse once per level, and whether
+# that fits must not depend on how much of Python's stack the caller already uses. A real
+# metadata.json is a few levels deep.
+MAX_NESTING = 100
+# Deeper still is not even given to json.loads, which recurses too: up to ~1000 levels minus the
+# caller's stack, so the same file read as JSON in one process and as too deep in another.
+MAX_READ_NESTING = 500
 _STRUCTURE = re.compile(r'["{}\[\]]')
 _STRUCTURE_AND_CONSTANTS = re.compile(r'["{}\[\]NI]')
 
@@ -109,6 +117,11 @@ class Metadata:
     duplicate_keys: tuple[DuplicateKey, ...] = ()
     _root: _Node | None = field(default=None, repr=False, compare=False)
     _lines: _LineIndex | None = field(default=None, repr=False, compare=False)
+    depth: int = field(default=0, compare=False)  # how deeply containers nest
+
+    def deepest_span(self) -> Span:
+        """Where the most deeply nested container opens."""
+        return _nesting_issue(self.text, self.path, self._lines or _LineIndex(self.text)).span
 
     # -- positions ---------------------------------------------------------------------------
 
@@ -224,6 +237,8 @@ class Metadata:
 def load_metadata(text: str, path: str) -> Metadata:
     """Parse metadata.json ``text`` (already decoded); syntax errors land in ``Metadata.error``."""
     lines = _LineIndex(text)
+    if _deeper_than(text, MAX_READ_NESTING):
+        return Metadata(path, text, None, _nesting_issue(text, path, lines))
     try:
         data = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
@@ -232,9 +247,9 @@ def load_metadata(text: str, path: str) -> Metadata:
         return Metadata(path, text, None, issue)
     except _NonStandardConstant:
         return Metadata(path, text, None, _constant_issue(text, path, lines))
-    except RecursionError:
+    except RecursionError:  # a caller with a very deep stack of its own
         return Metadata(path, text, None, _nesting_issue(text, path, lines))
-    root, duplicates = _scan(text)
+    root, duplicates, depth = _scan(text)
     duplicate_keys = tuple(
         DuplicateKey(
             pointer,
@@ -243,7 +258,7 @@ def load_metadata(text: str, path: str) -> Metadata:
         )
         for pointer, first, later in duplicates
     )
-    return Metadata(path, text, data, None, duplicate_keys, root, lines)
+    return Metadata(path, text, data, None, duplicate_keys, root, lines, depth)
 
 
 def make_pointer(*tokens: str | int) -> str:
@@ -272,12 +287,14 @@ def _get(data: object, *keys: str) -> object:
 # -- the position scanner (runs only on text json.loads accepted) --------------------------------
 
 
-def _scan(text: str) -> tuple[_Node, list[tuple[str, _Node, _Node]]]:
+def _scan(text: str) -> tuple[_Node, list[tuple[str, _Node, _Node]], int]:
     """Record the offsets of every value and key, iteratively (no recursion, any depth).
 
-    Returns the root node and, for each duplicate key, (pointer, first node, later node).
+    Returns the root node, for each duplicate key (pointer, first node, later node), and how
+    deeply containers nest.
     """
     duplicates: list[tuple[str, _Node, _Node]] = []
+    depth = 0
     root = _Node("")
     node = root
     open_containers: list[_Node] = []
@@ -289,6 +306,7 @@ def _scan(text: str) -> tuple[_Node, list[tuple[str, _Node, _Node]]]:
             pos = _skip_whitespace(text, pos + 1)
             if text[pos] not in "}]":
                 open_containers.append(node)
+                depth = max(depth, len(open_containers))
                 node, pos = _start_member(text, pos, open_containers, duplicates)
                 continue
             pos += 1  # an empty object or array
@@ -305,7 +323,7 @@ def _scan(text: str) -> tuple[_Node, list[tuple[str, _Node, _Node]]]:
             pos += 1
             open_containers.pop().end = pos
         else:
-            return root, duplicates
+            return root, duplicates, depth
 
 
 def _start_member(
@@ -389,6 +407,18 @@ def _constant_issue(text: str, path: str, lines: _LineIndex) -> SyntaxIssue:
     return SyntaxIssue(
         "NaN or Infinity is not a JSON value; use a number or null", lines.point(path, 0)
     )
+
+
+def _deeper_than(text: str, limit: int) -> bool:
+    """Whether brackets (outside strings) nest more than ``limit`` levels deep."""
+    if text.count("[") + text.count("{") <= limit:  # almost every file: no scan needed
+        return False
+    depth = 0
+    for _, char in _structure(text, len(text)):
+        depth += 1 if char in "{[" else -1
+        if depth > limit:
+            return True
+    return False
 
 
 def _nesting_issue(text: str, path: str, lines: _LineIndex) -> SyntaxIssue:

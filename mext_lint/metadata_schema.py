@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from mext_lint.metadata import Metadata, make_pointer
+from mext_lint.metadata import MAX_NESTING, Metadata, make_pointer
 from mext_lint.spans import Problem
 
 SCHEMA_RESOURCE = "schemas/metadata.schema.json"
@@ -74,6 +74,12 @@ def validate_metadata(meta: Metadata) -> list[Problem]:
     """Schema problems of metadata.json in file order ([] when it is not valid JSON)."""
     if meta.error is not None:
         return []
+    if meta.depth > MAX_NESTING:  # jsonschema would recurse (and its messages repr) per level
+        message = (
+            f"metadata.json nests {meta.depth} levels deep, too deep to check against the schema;"
+            " a real metadata.json is a few levels deep"
+        )
+        return [Problem(meta.deepest_span(), message)]
     quick = _quick_check()
     if quick is not None and quick(meta.data):
         return []  # jsonschema would find nothing: do not import it

@@ -13,6 +13,8 @@ import json
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
@@ -388,6 +390,45 @@ def test_deeply_nested_metadata_never_raises_recursion_error(
     code, findings = lint(capsys, ext)
     assert {"MX002", "MX301"} & set(codes(findings)), findings
     assert code == 1
+
+
+def nested_path(depth: int) -> str:
+    """The example's metadata.json with its darwin binary's path nested ``depth`` lists deep."""
+    text = (EXAMPLE / "metadata.json").read_text(encoding="utf-8")
+    return text.replace('"/darwin/kubectl"', "[" * depth + '"x"' + "]" * depth)
+
+
+def call_nested(frames: int, function: Any) -> Any:
+    return function() if frames == 0 else call_nested(frames - 1, function)
+
+
+@pytest.mark.parametrize("depth", [101, 490, 520, 960, 975])
+def test_nesting_limit_does_not_depend_on_the_stack(capsys: Any, ext: Path, depth: int) -> None:
+    """From about 960 levels json.loads still read it, but the schema check's error message
+    (repr of the value) raised RecursionError: an internal error. Whether it did, and whether
+    json.loads could read it at all, depended on how deep the caller's stack already was. Now
+    over 100 levels is one MX301 and over 500 one MX002, from any stack."""
+    (ext / "metadata.json").write_text(nested_path(depth), encoding="utf-8")
+    command = [sys.executable, "-m", "mext_lint", str(ext), "--format", "json", "--isolated"]
+    result = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
+    assert result.stderr == "" and result.returncode == 1, result.stderr
+    shallow = (result.returncode, json.loads(result.stdout))  # the CLI's own, shallow stack
+    deep = call_nested(200, lambda: lint(capsys, ext))
+    assert shallow == deep
+    if depth <= 500:
+        mx301 = [f for f in shallow[1] if f["code"] == "MX301"]
+        assert len(mx301) == 1 and "too deep to check against the schema" in mx301[0]["message"]
+        assert "MX002" not in codes(shallow[1])
+    else:
+        mx002 = [f for f in shallow[1] if f["code"] == "MX002"]
+        assert len(mx002) == 1 and "nested too deeply to read" in mx002[0]["message"]
+
+
+def test_nesting_up_to_the_limit_is_checked(capsys: Any, ext: Path) -> None:
+    (ext / "metadata.json").write_text(nested_path(90), encoding="utf-8")
+    _, findings = call_nested(300, lambda: lint(capsys, ext))
+    mx301 = [f["message"] for f in findings if f["code"] == "MX301"]
+    assert mx301 and not any("too deep" in message for message in mx301), mx301
 
 
 def test_unreadable_files_simulated(
