@@ -22,6 +22,7 @@ NOT_IMPORTED = (
     "mext_lint.makefile",  # no Makefile
     "mext_lint.bakefile",  # no bake file
     "mext_lint.report.sarif",
+    "mext_lint.oci",  # the image reader: only for `mext-lint image`
     "mext_lint.report.json_format",
 )
 

@@ -6,8 +6,9 @@ Each check reads the real image's models (oci/model.py) and is silent for source
 from __future__ import annotations
 
 import posixpath
+import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mext_lint import labels
 from mext_lint.checks.host_binaries import image_path
@@ -36,16 +37,22 @@ EXTENSION_LABELS = (*labels.REQUIRED, labels.ADDITIONAL_URLS, labels.ACCOUNT_INF
 
 def real_image(ctx: CheckContext) -> ImageVariant | None:
     """The variant of a real image this check runs on; None when linting a source."""
-    from mext_lint.oci.model import ImageVariant
-
+    model = _image_model()
+    if model is None:
+        return None
     image = ctx.images.get(ctx.platform) if ctx.platform is not None else None
-    return image if isinstance(image, ImageVariant) else None
+    return image if isinstance(image, model.ImageVariant) else None
 
 
 def image_ext(ctx: CheckContext) -> ImageExtension | None:
-    from mext_lint.oci.model import ImageExtension
+    model = _image_model()
+    return ctx.ext if model is not None and isinstance(ctx.ext, model.ImageExtension) else None
 
-    return ctx.ext if isinstance(ctx.ext, ImageExtension) else None
+
+def _image_model() -> Any:
+    """mext_lint.oci.model when an image was read in this process; None otherwise (then no
+    image model exists: a source lint does not import the image code just to tell)."""
+    return sys.modules.get("mext_lint.oci.model")
 
 
 def hosts_of(ctx: CheckContext, os_name: str, platform: Platform) -> list[Host]:
