@@ -162,6 +162,7 @@ class _Field:
         return not self.chars and not self.quoted
 
 
+_NOT_PLAIN = re.compile(r"[\\*?\[{\ue000]|^~")  # escape, glob, brace, unknown mark, tilde
 _DOUBLE_QUOTE_ESCAPE = re.compile(r'\\[$`"\\\n]')  # a backslash that escapes in "..."
 _ANSI_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "e": "\x1b"}
 _WORD_NODES = {"word", "number", "extglob_pattern", "regex", "variable_name", "test_operator"}
@@ -180,6 +181,11 @@ class Expander:
 
     def words(self, node: Node) -> list[Word]:
         """The fields one argument node expands to (field splitting and braces included)."""
+        plain = self._plain_word(node)
+        if plain is not None:
+            text, start = plain
+            offset = self.source.char(node.start_byte)
+            return [self._plain(text, start, self.source.span(node), offset)]
         fields = [_Field()]
         self._expand(node, fields, quoted=False)
         span = self.source.span(node)
@@ -193,6 +199,9 @@ class Expander:
 
     def word(self, node: Node) -> Word:
         """One word without field splitting (assignment values, case subjects, redirects)."""
+        plain = self._plain_word(node)
+        if plain is not None:
+            return self._plain(*plain, self.source.span(node), -1)
         fields = [_Field()]
         self._expand(node, fields, quoted=False, split=False)
         span = self.source.span(node)
@@ -206,6 +215,26 @@ class Expander:
         fields = [_Field()]
         self._expand(node, fields, quoted=False, split=False)
         return self._finish(_joined(fields), self.source.span(node), braces=False)[0].glob
+
+    def _plain_word(self, node: Node) -> tuple[str, int] | None:
+        """(text, offset) of a word that expands to itself: a word node (or a command name of
+        one) without an escape, glob, brace, leading tilde or unknown part. Most words are."""
+        if node.type == "command_name":
+            if node.child_count != 1:
+                return None
+            node = node.children[0]
+        if node.type != "word":
+            return None
+        text = self.source.node_text(node)
+        if not text or _NOT_PLAIN.search(text):
+            return None
+        return text, self.source.char(node.start_byte)
+
+    def _plain(self, text: str, start: int, span: Span, offset: int) -> Word:
+        """The word ``_finish`` makes of ``text`` written as is at ``start``, more directly."""
+        marks = self._literal_marks(range(start, start + len(text)), text)
+        value = Value(text, arch=marks[0] if marks else None)
+        return Word(value, span, escape_glob(text), False, None, True, offset=offset)
 
     # ------------------------------------------------------------------ node walk
 
@@ -458,7 +487,7 @@ class Expander:
         chars = f.chars
         if None in chars:
             gaps = [i for i, c in enumerate(chars) if c is None]
-            marks = self._literal_marks(f, "".join("\0" if c is None else c for c in chars))
+            marks = self._literal_marks(f.origins, "".join("\0" if c is None else c for c in chars))
             marks += f.marks
             arch = marks[0] if marks else None
             prefix = "".join(c for c in chars[: gaps[0]] if c is not None)
@@ -466,7 +495,7 @@ class Expander:
             value = Value(None, prefix, suffix, arch, f.platform)
             return Word(value, span, variable=_single(f), certain=certain, offset=offset)
         text = "".join(chars)  # type: ignore[arg-type]  # no None in it
-        marks = self._literal_marks(f, text) + f.marks
+        marks = self._literal_marks(f.origins, text) + f.marks
         arch = marks[0] if marks else None
         value = Value(text, arch=arch, platform=f.platform)
         if "*" not in text and "?" not in text and "[" not in text:
@@ -482,15 +511,15 @@ class Expander:
         glob = "".join(glob_parts)
         return Word(value, span, glob, has_glob, _single(f), certain, offset=offset)
 
-    def _literal_marks(self, f: _Field, text: str) -> list[ArchMark]:
-        """CPU names typed in the script (not supplied by a variable or the outer shell);
-        ``text`` is ``f.chars`` joined, with NUL for each unknown gap."""
+    def _literal_marks(self, origins: Sequence[int], text: str) -> list[ArchMark]:
+        """CPU names typed in the script (not supplied by a variable or the outer shell) in a
+        field's ``text`` (NUL for each unknown gap), whose characters come from ``origins``."""
         marks: list[ArchMark] = []
         for start, end, arch in find_arch_literals(text):
-            origins = f.origins[start:end]
-            if any(o < 0 or not self.source.written_in_script(o) for o in origins):
+            typed = origins[start:end]
+            if any(o < 0 or not self.source.written_in_script(o) for o in typed):
                 continue
-            span = self.source.span_chars(origins[0], origins[-1] + 1)
+            span = self.source.span_chars(typed[0], typed[-1] + 1)
             marks.append(ArchMark(arch, Related(span, f"hard-coded {arch}")))
         return marks
 
