@@ -121,6 +121,8 @@ _GLOB_SPECIAL = re.compile(r"[*?\[\]\\]")
 
 def escape_glob(text: str) -> str:
     """``text`` as a glob matching only itself: a backslash before each of ``*?[]\\``."""
+    if _GLOB_SPECIAL.search(text) is None:
+        return text
     return _GLOB_SPECIAL.sub(r"\\\g<0>", text)
 
 

@@ -47,8 +47,7 @@ class Lookup(NamedTuple):
     arch_origin: Origin | None = None
 
 
-@dataclass(frozen=True)
-class Opacity:
+class Opacity(NamedTuple):
     """Entries nobody listed may exist below the directory holding this."""
 
     origin: Origin
@@ -114,7 +113,8 @@ def normalize(path: str, cwd: str = "/") -> str:
 
 
 def _parts(path: str) -> list[str]:
-    return [p for p in normalize(path).split("/") if p]
+    normal = normalize(path)  # "/" or "/a/b": no empty component but the leading one
+    return normal[1:].split("/") if normal != "/" else []
 
 
 _MAX_SYMLINK_HOPS = 16
@@ -357,7 +357,8 @@ class FileTree:
     def _copy_skipped(self, source: FileTree, src: str, dst: str) -> None:
         """Notes on what ``src`` would have held carry over to where it is copied."""
         below = src.rstrip("/") + "/"
-        for path, origins in source._skipped.items():
+        # A copy (a list): ``mv a a/b`` copies within one tree, whose notes this adds to.
+        for path, origins in list(source._skipped.items()):
             if path == src or path.startswith(below):
                 target = normalize(path[len(src) :].lstrip("/"), dst)
                 self._skipped.setdefault(target, []).extend(origins)
