@@ -62,6 +62,12 @@ def load_compose(text: str, path: str) -> Compose:
     except RecursionError:
         issue = SyntaxIssue("the compose file is nested too deeply to read", reader.point(0, 0))
         return Compose(path, (), None, (issue,))
+    except Exception as error:  # _parse runs ruamel.yaml only: this is ruamel failing
+        # ruamel.yaml raises more than YAMLError on YAML no compose file uses: a mapping as a
+        # key inside a mapping (TypeError: unhashable type), a tag on a value it does not fit
+        # (`!!int x`: ValueError), `- -_` read as an integer (IndexError).
+        message = f"the compose file cannot be read as YAML ({type(error).__name__}: {error})"
+        return Compose(path, (), None, (SyntaxIssue(message, reader.point(0, 0)),))
     return reader.compose(data)
 
 

@@ -183,8 +183,12 @@ def with_compose(ext: Path, compose: bytes) -> None:
         b"[" * 200_000,
         b"a: &a [*a, *a]\n" + b"b: &b [*a, *a]\n" * 50,
         b"services:\n  x: !!python/object/apply:os.system ['true']\n",
+        # ruamel.yaml raised TypeError, ValueError, IndexError on these: internal errors.
+        b"services:\n  b:\n?    build:\n      context: ./backend\n",
+        b"services:\n  b:\n    image: !!int x\n",
+        b"1erv:\n   -_",
     ],
-    ids=["binary", "png", "utf-16", "deep", "aliases", "python-tag"],
+    ids=["binary", "png", "utf-16", "deep", "aliases", "python-tag", "map-key", "tag", "int"],
 )
 def test_compose_file_that_is_binary_or_hostile(capsys: Any, ext: Path, compose: bytes) -> None:
     with_compose(ext, compose)
