@@ -263,7 +263,8 @@ def write_extensions(out_dir: Path, count: int, seed: int = 1, start: int = 0) -
 
 
 def large_dockerfile(lines: int = 20_000) -> str:
-    """A Dockerfile of at least ``lines`` lines: continuations, labels, heredocs, copies."""
+    """A Dockerfile of at least ``lines`` lines: continuations, labels, heredocs, copies (the
+    blocks of the parser's 20,000-line test, which checks how it is read)."""
     block = [
         "RUN apt-get update && \\\n    apt-get install -y curl \\\n    # note\n    && true",
         'LABEL com.docker.extension.screenshots="[{\\"alt\\": \\"x\\"}]" b=c',
@@ -271,11 +272,12 @@ def large_dockerfile(lines: int = 20_000) -> str:
         "COPY --from=build --chmod=755 /out/a /usr/bin/a",
     ]
     repeat = lines // 9 + 1  # nine lines per block
-    return "FROM alpine AS build\nFROM alpine\n" + "\n".join(block * repeat) + "\n"
+    return "FROM alpine\n" + "\n".join(block * repeat) + "\n"
 
 
 def large_metadata(size: int = 5 * 1024 * 1024) -> str:
-    """A valid metadata.json of about ``size`` bytes: a long host.binaries list."""
+    """A valid metadata.json of about ``size`` bytes: a host.binaries list of one entry per
+    tool, each with a binary for the three OSes (44,000 entries, 133,000 binaries for 5 MB)."""
     items = []
     total = 0
     index = 0
