@@ -7,7 +7,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from mext_lint.settings import Settings
 from mext_lint.sources import Source, display_path, read_text
@@ -35,6 +35,10 @@ class FileError:
 
 @dataclass
 class Extension:
+    # True for an extension read from a built image (mext_lint/oci): lets checks tell without
+    # importing the image code on every source lint.
+    built_image: ClassVar[bool] = False
+
     root: Path
     dockerfile_path: Path | None  # None when the root has no Dockerfile
     metadata_path: Path | None  # None when there is no metadata.json beside the Dockerfile

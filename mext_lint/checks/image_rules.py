@@ -6,9 +6,8 @@ Each check reads the real image's models (oci/model.py) and is silent for source
 from __future__ import annotations
 
 import posixpath
-import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, cast
 
 from mext_lint import labels
 from mext_lint.checks.host_binaries import image_path
@@ -37,22 +36,12 @@ EXTENSION_LABELS = (*labels.REQUIRED, labels.ADDITIONAL_URLS, labels.ACCOUNT_INF
 
 def real_image(ctx: CheckContext) -> ImageVariant | None:
     """The variant of a real image this check runs on; None when linting a source."""
-    model = _image_model()
-    if model is None:
-        return None
     image = ctx.images.get(ctx.platform) if ctx.platform is not None else None
-    return image if isinstance(image, model.ImageVariant) else None
+    return cast("ImageVariant", image) if image is not None and image.built_image else None
 
 
 def image_ext(ctx: CheckContext) -> ImageExtension | None:
-    model = _image_model()
-    return ctx.ext if model is not None and isinstance(ctx.ext, model.ImageExtension) else None
-
-
-def _image_model() -> Any:
-    """mext_lint.oci.model when an image was read in this process; None otherwise (then no
-    image model exists: a source lint does not import the image code just to tell)."""
-    return sys.modules.get("mext_lint.oci.model")
+    return cast("ImageExtension", ctx.ext) if ctx.ext.built_image else None
 
 
 def hosts_of(ctx: CheckContext, os_name: str, platform: Platform) -> list[Host]:

@@ -11,7 +11,7 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from mext_lint.extension import Extension, FileError
 from mext_lint.platforms import Platform
@@ -64,6 +64,8 @@ class IndexInfo(NamedTuple):
 class ImageVariant(Image):
     """One platform variant of a real image: everything in ``tree`` is YES, nothing is opaque."""
 
+    built_image: ClassVar[bool] = True
+
     name: str = ""
     manifest_digest: str | None = None
     files: dict[str, ImageFile] = field(default_factory=dict)
@@ -76,6 +78,8 @@ class ImageVariant(Image):
 @dataclass
 class ImageExtension(Extension):
     """An extension read from one variant of an image, not from a source directory."""
+
+    built_image: ClassVar[bool] = True
 
     info: IndexInfo | None = None
     metadata_read: tuple[Metadata | None, FileError | None] = (None, None)

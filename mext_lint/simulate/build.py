@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from mext_lint.dockerfile.model import Dockerfile, Instruction
 from mext_lint.platforms import Platform
@@ -66,6 +66,8 @@ UNKNOWN_WORKDIR = "/<base image WORKDIR>"
 @dataclass
 class Image:
     """The final image of one platform variant."""
+
+    built_image: ClassVar[bool] = False  # True for a variant read from a real image (oci/)
 
     platform: Platform
     tree: FileTree
