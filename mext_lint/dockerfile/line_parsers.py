@@ -191,6 +191,11 @@ def parse_words(line: str, start: int, end: int, escape: str) -> list[RawWord]:
                 words.append(RawWord("".join(chars), word_start, pos))
             break
         char = line[pos]
+        if in_quote and char != quote and char != escape:
+            stop = _next_of(line, pos, end, quote, escape if quote != "'" else "")
+            chars.append(line[pos:stop])  # quoted characters up to the quote or an escape
+            pos = stop
+            continue
         if in_quote:
             if char == quote:
                 in_quote, in_word = False, True
@@ -211,6 +216,10 @@ def parse_words(line: str, start: int, end: int, escape: str) -> list[RawWord]:
             chars, blank_ok, in_word = [], False, False
             pos += 1
             continue
+        if char != escape and (run := _PLAIN_RUN.match(line, pos, end)) is not None:
+            chars.append(run.group())  # ordinary characters up to a space, quote or escape
+            pos = run.end()
+            continue
         if char in "'\"":
             quote, blank_ok, in_quote, in_word = char, True, True, False
         if char == escape:
@@ -223,6 +232,23 @@ def parse_words(line: str, start: int, end: int, escape: str) -> list[RawWord]:
         chars.append(char)
         pos += 1
     return words
+
+
+# Characters that are neither a Go space, a quote nor an escape character (either one).
+_PLAIN_RUN = re.compile(
+    "[^\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000'\"\\\\`]+"
+)
+
+
+def _next_of(line: str, pos: int, end: int, first: str, second: str) -> int:
+    """The index of the next ``first`` or (when given) ``second`` in ``line[pos:end]``, or end."""
+    found = line.find(first, pos, end)
+    stop = end if found < 0 else found
+    if second:
+        other = line.find(second, pos, stop)
+        if other >= 0:
+            stop = other
+    return stop
 
 
 def parse_name_val(line: str, start: int, end: int, keyword: str, escape: str) -> ParsedArgs:
