@@ -18,5 +18,21 @@ class Finding(NamedTuple):
     related: tuple[Related, ...]
     platforms: tuple[str, ...]  # empty when the finding holds for every target platform
 
-    def sort_key(self) -> tuple[str, int, int, str, str]:
-        return (self.span.path, self.span.line, self.span.column, self.code, self.message)
+    def sort_key(
+        self,
+    ) -> tuple[str, int, int, str, str, int, int, str, tuple[str, ...], tuple[Related, ...]]:
+        """Position, code and message first; the rest only breaks ties, so the order never
+        depends on the order checks happened to yield findings in."""
+        span = self.span
+        return (
+            span.path,
+            span.line,
+            span.column,
+            self.code,
+            self.message,
+            span.end_line,
+            span.end_column,
+            self.severity,
+            self.platforms,
+            self.related,
+        )

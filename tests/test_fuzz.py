@@ -49,7 +49,7 @@ from mext_lint.report import REPORTER_MODULES, Run, reporter
 from mext_lint.settings import Settings
 from mext_lint.simulate.shell import Script, ShellState, follow_script, run_script
 from mext_lint.simulate.tree import FileTree, Presence
-from mext_lint.spans import Span
+from mext_lint.spans import Related, Span
 
 # -- random edits ----------------------------------------------------------------------------------
 
@@ -1079,3 +1079,23 @@ def test_output_is_byte_identical_across_hash_seeds_jobs_and_listing_orders(
         assert len(seen) == 1, f"{output_format} output differs between runs"
     findings = json.loads(outputs["json"].pop())
     assert len({f["code"] for f in findings}) >= 30  # the tree exercises most rules
+
+
+def test_findings_order_is_total() -> None:
+    """Findings alike in position, code and message (different related locations, say) come
+    out in one order whatever order the checks yielded them in."""
+    span = Span("Dockerfile", 3, 1, 3, 4)
+    base = Finding("MX103", "host-binary-missing", "error", span, "missing", (), ())
+    variants = [
+        base,
+        base._replace(related=(Related(span._replace(line=1), "a"),)),
+        base._replace(related=(Related(span._replace(line=2), "a"),)),
+        base._replace(platforms=("linux/arm64",)),
+        base._replace(span=span._replace(end_column=9)),
+        base._replace(severity="warning"),
+    ]
+    expected = sorted(variants, key=Finding.sort_key)
+    for seed in range(20):
+        shuffled = variants[:]
+        random.Random(seed).shuffle(shuffled)
+        assert sorted(shuffled, key=Finding.sort_key) == expected
