@@ -100,6 +100,8 @@ def literal_word(text: str, span: Span, *, arch: ArchMark | None = None) -> Word
 
 def find_arch_literals(text: str) -> Iterable[tuple[int, int, str]]:
     """(start, end, arch) of every CPU-name token in ``text``."""
+    if "64" not in text:  # in every CPU name: most words have none
+        return
     for match in _ARCH_TOKEN.finditer(text):
         yield match.start(), match.end(), _ARCH_ALIASES[match.group(1)]
 
