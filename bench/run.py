@@ -227,7 +227,7 @@ def large_inputs(work: Path, runs: int) -> None:
         (best_cpu(lambda t=t: parse_dockerfile(t, "Dockerfile"), 1), name)  # type: ignore[misc]
         for name, t in pathological_lines()
     )
-    print(f"  in process: slowest pathological line ({worst[1]}){'':<14}{ms(worst[0])} ms")
+    print(f"  in process: the slowest pathological line{'':<20}{ms(worst[0])} ms ({worst[1]})")
 
 
 def pathological_lines() -> list[tuple[str, str]]:
