@@ -221,6 +221,32 @@ def test_build_files_that_are_binary(capsys: Any, ext: Path, name: str) -> None:
     assert "MX108" in codes(findings)
 
 
+@pytest.mark.parametrize(
+    ("label", "url"),
+    [
+        ("com.docker.extension.screenshots", "https://ex[mple.com/overview.png"),
+        ("com.docker.extension.publisher-url", "https://[docker.com"),
+        ("com.docker.desktop.extension.icon", "https://a]b/icon.svg"),
+        ("com.docker.desktop.extension.icon", "https://ex\uff03ample.com/icon.svg"),
+    ],
+)
+def test_label_urls_that_urlsplit_refuses(capsys: Any, ext: Path, label: str, url: str) -> None:
+    """urlsplit raises ValueError ("Invalid IPv6 URL", or a host NFKC turns into "#"): the
+    label rules let it escape as an internal error. Found by bench/fuzz.py (atheris)."""
+    dockerfile = (ext / "Dockerfile").read_text(encoding="utf-8")
+    line = next(line for line in dockerfile.splitlines() if f"{label}=" in line)
+    value = line.split("=", 1)[1].rstrip(" \\")
+    replaced = (
+        f'"{url}"'
+        if "screenshots" not in label
+        else value.replace("https://example.com/kubectl-extension/overview.png", url)
+    )
+    (ext / "Dockerfile").write_text(dockerfile.replace(value, replaced), encoding="utf-8")
+    assert url in (ext / "Dockerfile").read_text(encoding="utf-8")
+    _, findings = lint(capsys, ext)
+    assert "MX108" in codes(findings)
+
+
 # -- symlinks: loops, and links out of the tree are never followed ---------------------------------
 
 SECRET = "root:x:0:0:root:/root:/bin/bash\nAPI_KEY=do-not-print-me\n"

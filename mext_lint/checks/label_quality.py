@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator, Mapping
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from mext_lint import labels
 from mext_lint.registry import CheckContext, check
@@ -105,7 +105,8 @@ def placeholder_url(value: str) -> str | None:
     """The first URL in ``value`` on the docs' placeholder host, if any."""
     url: str
     for url in _URL_IN_TEXT.findall(value):
-        host = (urlsplit(url).hostname or "").lower()
+        parts = _split(url)
+        host = (parts.hostname or "").lower() if parts is not None else ""
         if host == DOCS_PLACEHOLDER_HOST or host.endswith("." + DOCS_PLACEHOLDER_HOST):
             return url
     return None
@@ -121,9 +122,20 @@ def _third_party(ctx: CheckContext) -> bool:
     return bool(repositories) and not any(name.startswith("docker/") for name in repositories)
 
 
+def _split(url: str) -> SplitResult | None:
+    """``urlsplit(url)``, or None for text it refuses: it raises ValueError on a "[" with no
+    "]" in the host ("Invalid IPv6 URL") and on a host NFKC turns into "/", "?", "#" or "@"."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return None
+
+
 def _docker_url(url: str) -> bool:
     """docker.com, or Docker's own account on GitHub or Docker Hub."""
-    parts = urlsplit(url.strip())
+    parts = _split(url.strip())
+    if parts is None:
+        return False
     host = (parts.hostname or "").lower()
     path = parts.path.lower().strip("/").split("/")
     if host == "github.com":
@@ -178,7 +190,9 @@ def icon_format(ctx: CheckContext) -> Iterator[Problem]:
 
 def icon_url_problem(url: str) -> str | None:
     """Why the Marketplace cannot show the icon at ``url`` (None when nothing is certain)."""
-    parts = urlsplit(url)
+    parts = _split(url)
+    if parts is None:
+        return None
     if parts.scheme.lower() != "https":
         return "is not served over https; the Marketplace loads icons from https URLs only"
     suffix = posixpath.splitext(parts.path)[1].lower()
