@@ -38,7 +38,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mext_lint.catalog import load_catalog
-from mext_lint.cli import main
+from mext_lint.cli import main, printable
 from mext_lint.compose import load_compose
 from mext_lint.dockerfile.parser import parse_dockerfile
 from mext_lint.engine import lint_extension
@@ -241,6 +241,8 @@ VALUES = [
     "${V/a/b}", '"quoted value"', "'single $V'", '"a \\"b\\" c"', "$TARGETARCH", "${TARGETOS}",
     "", '""', "é", "${UNSET}", "${V:?err}", "${", "$", '"a b"', '"[{\\"alt\\": \\"x\\", \\"url\\":'
     ' \\"https://x/a.png\\"}]"', '">= 0.3.3"', "0.3.4", '"kubernetes, utility-tools"',
+    "https://example.com/icon.svg", '"https://[::1/x.png"', "http://x/icon.gif", "ftp://a]b/c",
+    "https://docs.docker.com/x", '"[{\\"title\\": \\"t\\", \\"url\\": \\"https://e\uff03x\\"}]"',
 ]  # fmt: skip
 LABEL_KEYS = [
     "org.opencontainers.image.title", "org.opencontainers.image.description",
@@ -919,8 +921,8 @@ def check_extension(ext: ExtensionFiles, seed: int) -> None:
             assert_inside_file(finding.span, f"{finding.code} {finding.message}")
             for related in finding.related:
                 assert_inside_file(related.span, f"{finding.code} related {related.message}")
-        for name in REPORTER_MODULES:  # every format renders, and encodes as UTF-8
-            reporter(name)(findings, Run(extensions=1, exit_code=1)).encode("utf-8")
+        for name in REPORTER_MODULES:  # every format renders, and encodes as the CLI writes it
+            printable(reporter(name)(findings, Run(extensions=1, exit_code=1))).encode("utf-8")
 
         # The same files created in the other order, listed in a shuffled order: same bytes.
         shutil.rmtree(root)
