@@ -21,6 +21,11 @@ _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 # Deeper values than this are cut (a compose value that matters is a few levels deep, and a
 # recursive alias would otherwise never end).
 _MAX_DEPTH = 32
+# Flow collections ('[', '{') nested deeper than this are not given to ruamel.yaml: its scanner
+# slows down with every level (10,000 '[' took 7 s) and its composer recurses, so whether a file
+# reads at all would depend on the caller's stack.
+_MAX_FLOW_DEPTH = 100
+_FLOW_SYNTAX = re.compile(r"""[\[\]{}"'#]""")
 
 
 class Node(NamedTuple):
@@ -55,6 +60,9 @@ def load_compose(text: str, path: str) -> Compose:
     from ruamel.yaml.error import YAMLError
 
     reader = _Reader(text, path)
+    if _flow_deeper_than(text, _MAX_FLOW_DEPTH):
+        message = f"the compose file nests '[' or '{{' more than {_MAX_FLOW_DEPTH} levels deep"
+        return Compose(path, (), None, (SyntaxIssue(message, reader.point(0, 0)),))
     try:
         data = _parse(text)
     except YAMLError as error:
@@ -83,6 +91,51 @@ def command_text(node: Node | None) -> str:
     if isinstance(node.value, list):
         return " ".join(str(item) for item in node.value)
     return str(node.value) if node.value is not None else ""
+
+
+def _flow_deeper_than(text: str, limit: int) -> bool:
+    """Whether '[' and '{' nest more than ``limit`` deep outside quoted scalars and comments.
+
+    A quote counts only where a quoted scalar can start (so the "'" of "don't" does not), and a
+    stray closer never goes below zero: when in doubt it counts less, never more.
+    """
+    if text.count("[") + text.count("{") <= limit:  # almost every file: no scan needed
+        return False
+    depth = pos = 0
+    while (match := _FLOW_SYNTAX.search(text, pos)) is not None:
+        char, start, pos = match.group(), match.start(), match.end()
+        before = text[start - 1] if start else "\n"
+        if char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+        elif char == "#":
+            if before in " \t\r\n":
+                pos = text.find("\n", pos) % (len(text) + 1)  # a comment: to the line's end
+        elif before in " \t\r\n[{,:-?":  # a quoted scalar starts here
+            pos = _quoted_end(text, pos, char)
+    return False
+
+
+def _quoted_end(text: str, pos: int, quote: str) -> int:
+    """The offset after the quoted scalar whose opening ``quote`` ends at ``pos``."""
+    while True:
+        end = text.find(quote, pos)
+        if end < 0:
+            return len(text)
+        if quote == '"' and _escaped(text, end):
+            pos = end + 1
+        elif quote == "'" and text.startswith("''", end):
+            pos = end + 2
+        else:
+            return end + 1
+
+
+def _escaped(text: str, end: int) -> bool:
+    backslashes = len(text[:end]) - len(text[:end].rstrip("\\"))
+    return backslashes % 2 == 1
 
 
 def _parse(text: str) -> object:

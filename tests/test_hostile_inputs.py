@@ -174,6 +174,19 @@ def with_compose(ext: Path, compose: bytes) -> None:
     (ext / "compose.yaml").write_bytes(compose)
 
 
+def test_compose_nested_too_deeply_is_refused_before_yaml_reads_it() -> None:
+    """ruamel.yaml slowed down with every level of '[' (10,000 took seconds) before failing with
+    a RecursionError whose depth depended on the caller's stack; brackets in quoted scalars and
+    comments do not count."""
+    from mext_lint.compose import load_compose
+
+    (issue,) = load_compose("services: " + "[" * 10_000, "compose.yaml").issues
+    assert issue.message == "the compose file nests '[' or '{' more than 100 levels deep"
+    quoted = 'services:\n  a:\n    image: "' + "[" * 500 + "\"\n    command: '" + "{" * 500
+    quoted += "'\n# " + "[" * 500 + "\n"
+    assert load_compose(quoted, "compose.yaml").issues == ()
+
+
 @pytest.mark.parametrize(
     "compose",
     [
