@@ -129,6 +129,11 @@ def _read_yaml(path: Path, text: str) -> RawConfig:
         raise ConfigError(f"{display_path(path)}:{line}: invalid YAML: {problem}") from None
     except YAMLError as error:
         raise ConfigError(f"{display_path(path)}:1: invalid YAML: {error}") from None
+    except RecursionError:
+        raise ConfigError(f"{display_path(path)}:1: invalid YAML: nested too deeply") from None
+    except Exception as error:  # ruamel.yaml failing otherwise: `!!int x`, `- -_`, a map as key
+        problem = f"{type(error).__name__}: {error}"
+        raise ConfigError(f"{display_path(path)}:1: invalid YAML ({problem})") from None
     if document is None:
         return RawConfig(path, {}, {(): 1})
     if not isinstance(document, dict):
@@ -176,6 +181,8 @@ def _read_toml(path: Path, text: str) -> RawConfig:
     toml = _toml()
     try:
         document = toml.loads(text)
+    except RecursionError:  # tomllib reads nested arrays and inline tables recursively
+        raise ConfigError(f"{display_path(path)}:1: invalid TOML: nested too deeply") from None
     except toml.TOMLDecodeError as error:
         message = str(error)
         where = re.search(r"\(at line (\d+), column \d+\)", message)

@@ -616,3 +616,30 @@ def test_nothing_is_written_unless_output_is_given(
     finally:
         for path in [work, *work.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+# -- configuration files ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        (".mext-lint.yaml", "select: !!int x\n", "invalid YAML (ValueError"),
+        (".mext-lint.yaml", "1erv:\n   -_", "invalid YAML (IndexError"),
+        (".mext-lint.yaml", "a:\n  b:\n?    c:\n      d: x\n", "invalid YAML (TypeError"),
+        (".mext-lint.yaml", "[" * 3000, "invalid YAML"),
+        ("pyproject.toml", "[tool.mext-lint]\nselect = " + "[" * 3000 + "]" * 3000, "too deeply"),
+    ],
+    ids=["tag", "int", "map-key", "deep-yaml", "deep-toml"],
+)
+def test_hostile_configuration_is_a_usage_error(
+    capsys: Any, ext: Path, name: str, content: str, expected: str
+) -> None:
+    """The YAML and TOML readers raised ValueError, IndexError, TypeError or RecursionError on
+    these: an internal error instead of exit 2 with one line naming the file."""
+    (ext / name).write_text(content, encoding="utf-8")
+    code = main([str(ext)])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and "internal error" not in err
+    assert err.startswith("mext-lint: error: ") and f"{name}:1: invalid " in err, err
+    assert expected in err and err.count("\n") == 1, err
