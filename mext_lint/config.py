@@ -127,8 +127,9 @@ def _read_yaml(path: Path, text: str) -> RawConfig:
         line = mark.line + 1 if mark is not None else 1
         problem = error.problem or error.context or "cannot be read"
         raise ConfigError(f"{display_path(path)}:{line}: invalid YAML: {problem}") from None
-    except YAMLError as error:
-        raise ConfigError(f"{display_path(path)}:1: invalid YAML: {error}") from None
+    except YAMLError as error:  # a ReaderError adds a second line: where in "<unicode string>"
+        problem = str(error).splitlines()[0] if str(error).strip() else "cannot be read"
+        raise ConfigError(f"{display_path(path)}:1: invalid YAML: {problem}") from None
     except RecursionError:
         raise ConfigError(f"{display_path(path)}:1: invalid YAML: nested too deeply") from None
     except Exception as error:  # ruamel.yaml failing otherwise: `!!int x`, `- -_`, a map as key

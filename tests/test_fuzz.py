@@ -645,6 +645,14 @@ BAKEFILES = [
     '  platforms = ["linux/amd64"] }\n',
     'target "x" { inherits = ["x"] }\n',
 ]
+CONFIGS = [
+    "select: [MX1, MX3]\n", "ignore: [MX201, host-binary-missing]\n", "extend-select: [ALL]\n",
+    "platforms: [linux/arm64]\n", "platforms: [linux/amd64, linux/arm/v7]\n",
+    "build-args: {TARGETARCH: arm64, V: '1'}\n", "severity: {MX108: error, MX2: info}\n",
+    "fail-on: info\n", "dockerfile: Containerfile\n", "context: ui\n", "exclude: ['*']\n",
+    "per-file-ignores:\n  'metadata.json': [MX301]\n  '*': [ALL]\n", "selct: [MX1]\n",
+    "select: !!int x\n", "- a\n", "hosts: [darwin/arm64]\n",
+]  # fmt: skip
 DOCKERIGNORES = [
     "node_modules\n", "*\n!metadata.json\n!docker.svg\n!ui\n", "ui\n", "**/*.svg\n", "[\n",
     "!\n", "\\\n", "../\n", "/\n", "**\n!**/\n", "#comment\n\n  \n", "ui/**\n!ui/index.html\n",
@@ -691,6 +699,8 @@ def extensions(draw: st.DrawFn) -> ExtensionFiles:
         files[".dockerignore"] = _encode(draw(mutated(st.sampled_from(DOCKERIGNORES), max_edits=2)))
     if draw(st.integers(0, 4)) == 0:
         files["Makefile"] = _encode(draw(mutated(st.sampled_from(MAKEFILES), max_edits=2)))
+    if draw(st.integers(0, 7)) == 0:  # read only then: the run is not --isolated
+        files[".mext-lint.yaml"] = _encode(draw(mutated(st.sampled_from(CONFIGS), max_edits=2)))
     if draw(st.integers(0, 5)) == 0:
         files["docker-bake.hcl"] = _encode(draw(mutated(st.sampled_from(BAKEFILES), max_edits=2)))
     if draw(st.integers(0, 6)) == 0:  # raw bytes in place of one file
@@ -870,7 +880,10 @@ def assert_inside_file(span: Span, what: str) -> None:
         assert span.end_column >= span.column, f"{what}: ends before it starts"
 
 
-def assert_json_contract(document: Any, platforms: set[str]) -> None:
+PLATFORM = re.compile(r"[a-z0-9_]+/[a-z0-9_]+(?:/[a-z0-9_]+)?")
+
+
+def assert_json_contract(document: Any) -> None:
     catalog = load_catalog()
     assert isinstance(document, list)
     for item in document:
@@ -881,11 +894,11 @@ def assert_json_contract(document: Any, platforms: set[str]) -> None:
         assert isinstance(item["path"], str) and item["path"]
         for key in ("line", "column", "end_line", "end_column"):
             assert isinstance(item[key], int) and item[key] >= 1, (key, item)
-        assert set(item["platforms"]) <= platforms and item["platforms"] == sorted(
-            item["platforms"]
-        )
+        assert all(PLATFORM.fullmatch(platform) for platform in item["platforms"]), item
+        assert item["platforms"] == sorted(item["platforms"])
         for related in item["related"]:
             assert set(related) == RELATED_KEYS
+            assert isinstance(related["path"], str) and isinstance(related["message"], str)
             assert isinstance(related["line"], int) and related["line"] >= 1
             assert isinstance(related["column"], int) and related["column"] >= 1
     keys = [(f["path"], f["line"], f["column"], f["code"], f["message"]) for f in document]
@@ -902,11 +915,13 @@ def check_extension(ext: ExtensionFiles, seed: int) -> None:
     with tempfile.TemporaryDirectory(prefix="mext-fuzz-") as tmp:
         root = Path(tmp) / "ext"
         write_extension(root, ext)
-        args = (str(root), "--isolated")
+        # With a configuration file of its own (the nearest wins), nothing above the temporary
+        # directory can be read; without one, --isolated makes sure of it.
+        args = (str(root),) if ".mext-lint.yaml" in ext.files else (str(root), "--isolated")
         code, out, err = run_cli(*args, "--format", "json")
         assert_clean_exit(code, err)
         document = json.loads(out) if code != 2 else []
-        assert_json_contract(document, {"linux/amd64", "linux/arm64"})
+        assert_json_contract(document)
         sarif_code, sarif_out, sarif_err = run_cli(*args, "--format", "sarif")
         assert_clean_exit(sarif_code, sarif_err)
         assert sarif_code == code

@@ -629,14 +629,16 @@ def test_nothing_is_written_unless_output_is_given(
         (".mext-lint.yaml", "a:\n  b:\n?    c:\n      d: x\n", "invalid YAML (TypeError"),
         (".mext-lint.yaml", "[" * 3000, "invalid YAML"),
         ("pyproject.toml", "[tool.mext-lint]\nselect = " + "[" * 3000 + "]" * 3000, "too deeply"),
+        (".mext-lint.yaml", "select: [MX1\x8f]\n", "invalid YAML: unacceptable character"),
     ],
-    ids=["tag", "int", "map-key", "deep-yaml", "deep-toml"],
+    ids=["tag", "int", "map-key", "deep-yaml", "deep-toml", "control-character"],
 )
 def test_hostile_configuration_is_a_usage_error(
     capsys: Any, ext: Path, name: str, content: str, expected: str
 ) -> None:
     """The YAML and TOML readers raised ValueError, IndexError, TypeError or RecursionError on
-    these: an internal error instead of exit 2 with one line naming the file."""
+    these: an internal error instead of exit 2 with one line naming the file. A C1 control
+    character made ruamel's message two lines."""
     (ext / name).write_text(content, encoding="utf-8")
     code = main([str(ext)])
     out, err = capsys.readouterr()
