@@ -146,7 +146,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             args = args[1:]
         return check_command(args)
     except UsageError as error:
-        print(f"mext-lint: error: {error}", file=sys.stderr)
+        from mext_lint.report.text import visible  # a file's text may be quoted in the error
+
+        print(f"mext-lint: error: {visible(str(error))}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("mext-lint: interrupted", file=sys.stderr)

@@ -732,6 +732,7 @@ JSON_KEYS = {
 }  # fmt: skip
 RELATED_KEYS = {"path", "line", "column", "message"}
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
+CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def budget(examples: int) -> settings:
@@ -938,6 +939,10 @@ def check_extension(ext: ExtensionFiles, seed: int) -> None:
                 assert_inside_file(related.span, f"{finding.code} related {related.message}")
         for name in REPORTER_MODULES:  # every format renders, and encodes as the CLI writes it
             printable(reporter(name)(findings, Run(extensions=1, exit_code=1))).encode("utf-8")
+        # Text: one line per finding and related location, and nothing that drives a terminal.
+        text = reporter("text")(findings, Run(extensions=1, exit_code=1))
+        assert text.count("\n") == sum(1 + len(f.related) for f in findings) + 1, text
+        assert not CONTROL.search(text.replace("\n", "")), text
 
         # The same files created in the other order, listed in a shuffled order: same bytes.
         shutil.rmtree(root)

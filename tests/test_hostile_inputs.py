@@ -645,3 +645,34 @@ def test_hostile_configuration_is_a_usage_error(
     assert code == 2 and out == "" and "internal error" not in err
     assert err.startswith("mext-lint: error: ") and f"{name}:1: invalid " in err, err
     assert expected in err and err.count("\n") == 1, err
+
+
+# -- control characters in what is quoted ----------------------------------------------------------
+
+
+def test_control_characters_quoted_from_metadata_stay_inside_their_line(
+    capsys: Any, ext: Path
+) -> None:
+    """A newline in a quoted value started a line of its own in the text output: under GitHub
+    Actions, "::error ...::" there is a workflow command (a forged annotation); ESC sequences
+    drove the terminal. JSON and SARIF escape them already; text now writes them as escapes."""
+    hostile = "x\n::error file=README.md,line=1::forged\u001b]0;title\u0007\u202egvs.svg"
+    text = (ext / "metadata.json").read_text(encoding="utf-8")
+    (ext / "metadata.json").write_text(
+        text.replace('"docker.svg"', json.dumps(hostile)), encoding="utf-8"
+    )
+    code, out, err = run(capsys, str(ext), "--no-color")
+    assert code == 1 and err == ""
+    assert not any(line.startswith("::") for line in out.splitlines()), out
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert '"x\\n::error file=README.md,line=1::forged\\x1b]0;title\\x07\\u202egvs.svg"' in out
+    _, out, _ = run(capsys, str(ext), "--format", "json")
+    assert any(hostile in f["message"] for f in json.loads(out))
+
+
+def test_control_characters_in_a_usage_error(capsys: Any, ext: Path) -> None:
+    (ext / ".mext-lint.yaml").write_text('"\\e]0;pwned\\a\\nfake": 1\n', encoding="utf-8")
+    code = main([str(ext)])
+    _, err = capsys.readouterr()
+    assert code == 2 and err.count("\n") == 1 and "\x1b" not in err, err
+    assert 'unknown key "\\x1b]0;pwned\\x07\\nfake"' in err
