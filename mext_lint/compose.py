@@ -16,8 +16,8 @@ from typing import Any, NamedTuple
 from mext_lint.dockerfile.model import SyntaxIssue
 from mext_lint.spans import Span
 
-# The line breaks ruamel.yaml counts lines by.
-_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+# The line breaks ruamel.yaml counts lines by (YAML 1.2: NEL, U+2028 and U+2029 are not).
+_LINE_BREAK = re.compile("\r\n|[\r\n]")
 # Deeper values than this are cut (a compose value that matters is a few levels deep, and a
 # recursive alias would otherwise never end).
 _MAX_DEPTH = 32

@@ -842,10 +842,8 @@ def assert_clean_exit(code: int, err: str) -> None:
 
 
 # How each parser counts lines: BuildKit splits a Dockerfile at "\n" only (a lone "\r" is text
-# in the line); ruamel.yaml breaks lines at NEL and U+2028/U+2029 too; everything else (JSON, the
-# reporters) at "\r\n", "\r" or "\n".
+# in the line); everything else (JSON, YAML 1.2, the reporters) at "\r\n", "\r" or "\n".
 DOCKERFILE_LINE_BREAK = re.compile(r"\r?\n")
-YAML_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
 def file_lines(path: str) -> list[str] | None:
@@ -859,8 +857,6 @@ def file_lines(path: str) -> list[str] | None:
     name = Path(path).name
     if name in ("Dockerfile", "Containerfile") or name.endswith(".Dockerfile"):
         return DOCKERFILE_LINE_BREAK.split(text)
-    if name.endswith((".yaml", ".yml")):
-        return YAML_LINE_BREAK.split(text)
     return LINE_BREAK.split(text)
 
 

@@ -187,6 +187,23 @@ def test_compose_nested_too_deeply_is_refused_before_yaml_reads_it() -> None:
     assert load_compose(quoted, "compose.yaml").issues == ()
 
 
+def test_compose_spans_with_unicode_line_separators_in_a_value() -> None:
+    """ruamel.yaml (YAML 1.2) counts lines at "\\n" and "\\r" only; compose.py split its own
+    copy of the lines at NEL, U+2028 and U+2029 as well, so every span after one took its end
+    from the wrong line (past the end of its own). Found by the fuzz tests."""
+    from mext_lint.compose import load_compose
+
+    text = (
+        'x: "\u2028\x85"\nservices:\n  s:\n    image: alpine:3.20\n    ports:\n      - 8080:8080\n'
+    )
+    (service,) = load_compose(text, "compose.yaml").services
+    lines = text.split("\n")
+    for node, written in ((service.image, "alpine:3.20"), (service.ports[0], "8080:8080")):
+        assert node is not None
+        span = node.span
+        assert lines[span.line - 1][span.column - 1 : span.end_column - 1] == written
+
+
 @pytest.mark.parametrize(
     "compose",
     [
