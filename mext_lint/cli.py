@@ -7,7 +7,6 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -179,12 +178,12 @@ def _command_line(args: argparse.Namespace) -> Layer:
     catalog = load_catalog()
     try:
         if getattr(args, "select", None):
-            layer = replace(layer, select=resolve(_split_list(args.select), catalog))
+            layer = layer._replace(select=resolve(_split_list(args.select), catalog))
         if getattr(args, "extend_select", None):
             extra = resolve(_split_list(args.extend_select), catalog)
-            layer = replace(layer, extend_select=extra)
+            layer = layer._replace(extend_select=extra)
         if getattr(args, "ignore", None):
-            layer = replace(layer, ignore=resolve(_split_list(args.ignore), catalog))
+            layer = layer._replace(ignore=resolve(_split_list(args.ignore), catalog))
     except SelectorError as error:
         raise UsageError(str(error)) from None
     if args.platform:
@@ -192,7 +191,7 @@ def _command_line(args: argparse.Namespace) -> Layer:
             platforms = tuple(Platform.parse(p) for p in _split_list(args.platform))
         except ValueError as error:
             raise UsageError(str(error)) from None
-        layer = replace(layer, platforms=tuple(dict.fromkeys(platforms)))
+        layer = layer._replace(platforms=tuple(dict.fromkeys(platforms)))
     if args.build_arg:
         build_args = {}
         for item in args.build_arg:
@@ -200,9 +199,9 @@ def _command_line(args: argparse.Namespace) -> Layer:
             if not name:
                 raise UsageError(f"--build-arg {item!r}: expected NAME=VALUE")
             build_args[name] = value if sep else os.environ.get(name, "")
-        layer = replace(layer, build_args=build_args)
+        layer = layer._replace(build_args=build_args)
     if getattr(args, "fail_on", None):
-        layer = replace(layer, fail_on=args.fail_on)
+        layer = layer._replace(fail_on=args.fail_on)
     return layer
 
 

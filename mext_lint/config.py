@@ -12,7 +12,6 @@ import importlib
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any, NamedTuple
@@ -20,7 +19,7 @@ from typing import Any, NamedTuple
 from mext_lint.catalog import SEVERITIES, Rule
 from mext_lint.platforms import HOSTS, Host, Platform
 from mext_lint.selectors import SelectorError, resolve
-from mext_lint.settings import Settings
+from mext_lint.settings import NO_MAPPING, Settings
 from mext_lint.sources import display_path, read_text
 
 YAML_NAMES = (".mext-lint.yaml", ".mext-lint.yml")
@@ -48,22 +47,21 @@ class ConfigError(Exception):
     """A configuration mistake, already worded as ``file:line: what is wrong``."""
 
 
-@dataclass(frozen=True)
-class Layer:
+class Layer(NamedTuple):
     """The options one source sets: a configuration file, or the command line on top of it."""
 
     select: frozenset[str] | None = None
     extend_select: frozenset[str] = frozenset()
     ignore: frozenset[str] = frozenset()
-    severity: Mapping[str, str] = field(default_factory=dict)
+    severity: Mapping[str, str] = NO_MAPPING
     fail_on: str | None = None
     platforms: tuple[Platform, ...] | None = None
     hosts: tuple[Host, ...] | None = None
-    build_args: Mapping[str, str] = field(default_factory=dict)
+    build_args: Mapping[str, str] = NO_MAPPING
     dockerfile: str | None = None
     context: str | None = None
     exclude: tuple[str, ...] = ()
-    per_file_ignores: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    per_file_ignores: Mapping[str, frozenset[str]] = NO_MAPPING
 
 
 class RawConfig(NamedTuple):
@@ -247,7 +245,7 @@ def parse_layer(raw: RawConfig, catalog: Mapping[str, Rule]) -> Layer:
         if key not in KEYS:
             raise raw.error((str(key),), _unknown_key(str(key)))
         parse = _PARSERS[key]
-        layer = replace(layer, **{key.replace("-", "_"): parse(raw, (key,), value, catalog)})
+        layer = layer._replace(**{key.replace("-", "_"): parse(raw, (key,), value, catalog)})
     return layer
 
 
@@ -495,7 +493,7 @@ class SettingsResolver:
         if key not in self._by_file:
             layer = Layer() if key is None else parse_layer(read_config(key), self._catalog)
             settings = merge(layer, self._command_line, self._catalog)
-            self._by_file[key] = replace(settings, config_dir=None if key is None else key.parent)
+            self._by_file[key] = settings._replace(config_dir=None if key is None else key.parent)
         return self._by_file[key]
 
 

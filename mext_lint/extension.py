@@ -5,9 +5,8 @@ from __future__ import annotations
 import functools
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from mext_lint.settings import Settings
 from mext_lint.sources import Source, display_path, read_text
@@ -25,25 +24,31 @@ DOCKERFILE_NAMES = ("Dockerfile", "Containerfile")
 CONTEXT_HEAD_BYTES = 4096  # enough to tell an image file's format by its content
 
 
-@dataclass(frozen=True)
-class FileError:
+class FileError(NamedTuple):
     """A file that exists but could not be read or decoded."""
 
     span: Span
     message: str
 
 
-@dataclass
 class Extension:
     # True for an extension read from a built image (mext_lint/oci): lets checks tell without
     # importing the image code on every source lint.
     built_image: ClassVar[bool] = False
 
-    root: Path
-    dockerfile_path: Path | None  # None when the root has no Dockerfile
-    metadata_path: Path | None  # None when there is no metadata.json beside the Dockerfile
-    context_root: Path
-    settings: Settings
+    def __init__(
+        self,
+        root: Path,
+        dockerfile_path: Path | None,
+        metadata_path: Path | None,
+        context_root: Path,
+        settings: Settings,
+    ) -> None:
+        self.root = root
+        self.dockerfile_path = dockerfile_path  # None when the root has no Dockerfile
+        self.metadata_path = metadata_path  # None when there is no metadata.json beside it
+        self.context_root = context_root
+        self.settings = settings
 
     @property
     def display_root(self) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from mext_lint.platforms import Host, Platform
@@ -14,14 +13,13 @@ if TYPE_CHECKING:
     from mext_lint.simulate.build import Image
 
 
-@dataclass(frozen=True)
-class CheckContext:
+class CheckContext(NamedTuple):
     """What a check may read: the extension's models, and for per-platform checks one variant."""
 
     ext: Extension
-    platform: Platform | None = None
-    images: Mapping[Platform, Image] = field(default_factory=dict)
-    hosts: tuple[Host, ...] = ()
+    platform: Platform | None  # None for a check that runs once per extension
+    images: Mapping[Platform, Image]
+    hosts: tuple[Host, ...]
 
     @property
     def image(self) -> Image:

@@ -28,7 +28,6 @@ from mext_lint.oci.model import (
     ImageVariant,
     IndexInfo,
     image_span,
-    image_variant,
     metadata_location,
 )
 from mext_lint.platforms import Platform
@@ -124,7 +123,7 @@ def load_variant(
         captured.update(((index, raw), data) for raw, data in contents.items())
     metadata = _read_metadata(store, manifest, tree, captured, what)
     files = _read_files(store, manifest, tree, metadata[0], what)
-    image = image_variant(
+    image = ImageVariant(
         store.name,
         platform,
         file_tree(tree, manifest, store.name),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
@@ -60,31 +59,52 @@ class IndexInfo(NamedTuple):
     unavailable: tuple[Platform, ...] = ()
 
 
-@dataclass
 class ImageVariant(Image):
     """One platform variant of a real image: everything in ``tree`` is YES, nothing is opaque."""
 
     built_image: ClassVar[bool] = True
 
-    name: str = ""
-    manifest_digest: str | None = None
-    files: dict[str, ImageFile] = field(default_factory=dict)
+    def __init__(
+        self,
+        name: str,
+        platform: Platform,
+        tree: FileTree,
+        config: Mapping[str, object],
+        files: dict[str, ImageFile],
+        manifest_digest: str | None,
+    ) -> None:
+        final = final_stage(name, platform)
+        labels = labels_of(config, name)
+        env = env_of(config)
+        super().__init__(
+            platform, tree, labels, final, [final], [], [], env=env, workdir=workdir_of(config)
+        )
+        self.name = name
+        self.manifest_digest = manifest_digest
+        self.files = files
 
     @property
     def labels_complete(self) -> bool:
         return True  # the config holds every label, the base image's included
 
 
-@dataclass
 class ImageExtension(Extension):
     """An extension read from one variant of an image, not from a source directory."""
 
     built_image: ClassVar[bool] = True
 
-    info: IndexInfo | None = None
-    metadata_read: tuple[Metadata | None, FileError | None] = (None, None)
-    # With --source: the source extension's simulated variants (MX604).
-    simulated: Mapping[Platform, Image] = field(default_factory=dict)
+    def __init__(
+        self,
+        root: Path,
+        settings: Settings,
+        info: IndexInfo,
+        metadata_read: tuple[Metadata | None, FileError | None],
+    ) -> None:
+        super().__init__(root, None, None, root, settings)
+        self.info = info
+        self.metadata_read = metadata_read
+        # With --source: the source extension's simulated variants (MX604).
+        self.simulated: Mapping[Platform, Image] = {}
 
     @functools.cached_property
     def dockerfile_source(self) -> tuple[Dockerfile | None, FileError | None]:
@@ -120,15 +140,7 @@ def image_extension(
     root: Path,
 ) -> ImageExtension:
     """``root``: where configuration is looked up (the --source directory or the current one)."""
-    return ImageExtension(
-        root=root,
-        dockerfile_path=None,
-        metadata_path=None,
-        context_root=root,
-        settings=settings,
-        info=info,
-        metadata_read=metadata,
-    )
+    return ImageExtension(root, settings, info, metadata)
 
 
 def labels_of(config: Mapping[str, object], name: str) -> dict[str, LabelValue]:
@@ -163,28 +175,3 @@ def final_stage(name: str, platform: Platform) -> StageInfo:
     """The image stands for its own final stage: findings about it point at the image."""
     span = image_span(name)
     return StageInfo(0, None, span, name, span, None, None, None, platform)
-
-
-def image_variant(
-    name: str,
-    platform: Platform,
-    tree: FileTree,
-    config: Mapping[str, object],
-    files: dict[str, ImageFile],
-    manifest_digest: str | None,
-) -> ImageVariant:
-    final = final_stage(name, platform)
-    return ImageVariant(
-        platform=platform,
-        tree=tree,
-        labels=labels_of(config, name),
-        final=final,
-        stages=[final],
-        problems=[],
-        copy_problems=[],
-        env=env_of(config),
-        workdir=workdir_of(config),
-        name=name,
-        manifest_digest=manifest_digest,
-        files=files,
-    )

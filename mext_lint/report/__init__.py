@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from mext_lint.findings import Finding
 
 
-@dataclass(frozen=True)
-class Run:
+class Run(NamedTuple):
     """What a reporter may say about the run besides the findings."""
 
     extensions: int  # how many extension roots were linted

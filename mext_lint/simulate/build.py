@@ -25,7 +25,6 @@ Base images are opaque, but not everywhere, so that a missing extension file is 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
 from mext_lint.dockerfile.model import Dockerfile, Instruction
@@ -63,24 +62,39 @@ OFFICIAL_WORKDIRS = {"golang": "/go", "composer": "/app"}
 UNKNOWN_WORKDIR = "/<base image WORKDIR>"
 
 
-@dataclass
 class Image:
     """The final image of one platform variant."""
 
     built_image: ClassVar[bool] = False  # True for a variant read from a real image (oci/)
 
-    platform: Platform
-    tree: FileTree
-    labels: dict[str, LabelValue]
-    final: StageInfo | None
-    stages: list[StageInfo]  # the stages the final one depends on, in dependency order
-    problems: list[Problem]  # why this platform cannot be built (MX110)
-    copy_problems: list[Problem]  # build-context sources missing or excluded (MX401)
-    env: dict[str, str | None] = field(default_factory=dict)
-    workdir: str = "/"  # UNKNOWN_WORKDIR (or below it) when it is the base image's
-    user: str | None = None
-    cmd: Instruction | None = None
-    entrypoint: Instruction | None = None
+    def __init__(
+        self,
+        platform: Platform,
+        tree: FileTree,
+        labels: dict[str, LabelValue],
+        final: StageInfo | None,
+        stages: list[StageInfo],
+        problems: list[Problem],
+        copy_problems: list[Problem],
+        *,
+        env: dict[str, str | None] | None = None,
+        workdir: str = "/",
+        user: str | None = None,
+        cmd: Instruction | None = None,
+        entrypoint: Instruction | None = None,
+    ) -> None:
+        self.platform = platform
+        self.tree = tree
+        self.labels = labels
+        self.final = final
+        self.stages = stages  # the stages the final one depends on, in dependency order
+        self.problems = problems  # why this platform cannot be built (MX110)
+        self.copy_problems = copy_problems  # build-context sources missing or excluded (MX401)
+        self.env: dict[str, str | None] = {} if env is None else env
+        self.workdir = workdir  # UNKNOWN_WORKDIR (or below it) when it is the base image's
+        self.user = user
+        self.cmd = cmd
+        self.entrypoint = entrypoint
 
     def has(self, path: str) -> Lookup:
         return self.tree.lookup(path)

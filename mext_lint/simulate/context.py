@@ -22,8 +22,8 @@ import enum
 import os
 import stat
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from mext_lint.simulate.dockerignore import (
     DockerIgnore,
@@ -45,8 +45,7 @@ class ContextUnknown(Exception):
     """The question cannot be answered from disk (unreadable directory, symlink loop, cap)."""
 
 
-@dataclass(frozen=True)
-class ContextEntry:
+class ContextEntry(NamedTuple):
     """One file, directory or symlink of the build context."""
 
     rel_path: str  # as asked for (normalized), relative to the context root
@@ -80,8 +79,7 @@ class _Kind(enum.Enum):
     OTHER = "other"  # sockets, fifos, devices: sent by Docker, never read by us
 
 
-@dataclass(frozen=True)
-class _Listing:
+class _Listing(NamedTuple):
     kinds: dict[str, _Kind]
     names: tuple[str, ...]  # sorted, like filepath.Walk
     truncated: bool
@@ -150,8 +148,7 @@ def _has_wildcard(component: str) -> bool:
     return False
 
 
-@dataclass(frozen=True)
-class _Resolved:
+class _Resolved(NamedTuple):
     real_path: str  # where the entry really is, relative to the root, symlinks resolved
     kind: _Kind
 

@@ -21,8 +21,8 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from enum import Enum
+from typing import NamedTuple
 
 # Go's unicode.IsSpace for Latin-1; strings.TrimSpace uses it.
 _GO_LATIN1_SPACES = "\t\n\v\f\r \x85\xa0"
@@ -209,28 +209,27 @@ class _MatchType(Enum):
     REGEXP = "regexp"
 
 
-@dataclass(frozen=True)
-class Pattern:
+class Pattern(NamedTuple):
     """One pattern line of an ignore file."""
 
     line: int  # 1-based line in the ignore file
     text: str  # the line as written, trimmed
     pattern: str  # cleaned, without the leading "!"
     exception: bool  # a "!" line: re-includes what earlier lines excluded
-    _match_type: _MatchType = field(repr=False, compare=False, default=_MatchType.EXACT)
-    _regex: re.Pattern[str] | None = field(repr=False, compare=False, default=None)
+    match_type: _MatchType = _MatchType.EXACT
+    regex: re.Pattern[str] | None = None
 
     def matches(self, path: str) -> bool:
         """Whether the cleaned, slash-separated ``path`` itself matches (no parent logic)."""
-        if self._match_type is _MatchType.EXACT:
+        if self.match_type is _MatchType.EXACT:
             return path == self.pattern
-        if self._match_type is _MatchType.PREFIX:
+        if self.match_type is _MatchType.PREFIX:
             return path.startswith(self.pattern[:-2])
-        if self._match_type is _MatchType.SUFFIX:
+        if self.match_type is _MatchType.SUFFIX:
             suffix = self.pattern[2:]
             return path.endswith(suffix) or (suffix.startswith("/") and path == suffix[1:])
-        assert self._regex is not None
-        return self._regex.match(path) is not None
+        assert self.regex is not None
+        return self.regex.match(path) is not None
 
     @property
     def literal_prefix(self) -> str:
@@ -242,8 +241,7 @@ class Pattern:
         return text
 
 
-@dataclass(frozen=True)
-class PatternError:
+class PatternError(NamedTuple):
     """A line Docker would reject (the whole build fails on it)."""
 
     line: int
@@ -337,8 +335,7 @@ def _read_line(raw_line: str) -> str | None:
     return "!" + pattern if invert else pattern
 
 
-@dataclass(frozen=True)
-class IgnoreState:
+class IgnoreState(NamedTuple):
     """How the ignore file treats one path, computed from its parent's state."""
 
     excluded: bool

@@ -17,7 +17,6 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from mext_lint.dockerfile.expand import Env, ExpansionError, expand
@@ -33,13 +32,24 @@ VARIABLE_REFERENCE = re.compile(r"\$(?:\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
 _OFFICIAL_PREFIXES = ("docker.io/library/", "index.docker.io/library/", "library/")
 
 
-@dataclass(frozen=True)
 class Stage:
-    index: int
-    name: str | None  # the AS name, lower-cased as BuildKit compares it
-    instruction: Instruction  # the FROM
-    image_word: Word | None  # None when the FROM has no argument (a syntax error)
-    body: tuple[Instruction, ...]
+    """One FROM and the instructions after it, as written."""
+
+    __slots__ = ("body", "image_word", "index", "instruction", "name")
+
+    def __init__(
+        self,
+        index: int,
+        name: str | None,
+        instruction: Instruction,
+        image_word: Word | None,
+        body: tuple[Instruction, ...],
+    ) -> None:
+        self.index = index
+        self.name = name  # the AS name, lower-cased as BuildKit compares it
+        self.instruction = instruction  # the FROM
+        self.image_word = image_word  # None when the FROM has no argument (a syntax error)
+        self.body = body
 
 
 class RefKind(enum.Enum):

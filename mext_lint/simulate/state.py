@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from mext_lint.dockerfile.expand import ExpansionError, expand
@@ -27,37 +26,92 @@ class LabelValue(NamedTuple):
     instruction: Span
 
 
-@dataclass(frozen=True)
 class StageInfo:
-    index: int
-    name: str | None
-    from_span: Span  # the FROM instruction
-    base: str | None  # expanded base name; None if unknown
-    base_span: Span  # the image word in FROM
-    parent: int | None  # index of the stage it is built FROM, if FROM <stage>
-    platform_flag: str | None  # raw --platform value as written
-    platform_flag_span: Span | None
-    platform: Platform | None  # constant pin or the target; None when unknown ($BUILDPLATFORM)
+    """How one stage of a platform's build began."""
+
+    __slots__ = (
+        "base",
+        "base_span",
+        "from_span",
+        "index",
+        "name",
+        "parent",
+        "platform",
+        "platform_flag",
+        "platform_flag_span",
+    )
+
+    def __init__(
+        self,
+        index: int,
+        name: str | None,
+        from_span: Span,
+        base: str | None,
+        base_span: Span,
+        parent: int | None,
+        platform_flag: str | None,
+        platform_flag_span: Span | None,
+        platform: Platform | None,
+    ) -> None:
+        self.index = index
+        self.name = name
+        self.from_span = from_span  # the FROM instruction
+        self.base = base  # expanded base name; None if unknown
+        self.base_span = base_span  # the image word in FROM
+        self.parent = parent  # index of the stage it is built FROM, if FROM <stage>
+        self.platform_flag = platform_flag  # raw --platform value as written
+        self.platform_flag_span = platform_flag_span
+        self.platform = platform  # constant pin or the target; None if unknown ($BUILDPLATFORM)
 
 
-@dataclass
 class StageState:
     """A stage's file tree and image config after the instructions applied so far."""
 
-    tree: FileTree
-    platform: Platform | None
-    env: dict[str, str | None] = field(default_factory=dict)  # ENV: inherited by FROM <stage>
-    args: dict[str, str | None] = field(default_factory=dict)  # ARGs in scope: never inherited
-    labels: dict[str, LabelValue] = field(default_factory=dict)
-    workdir: str = "/"  # below build.UNKNOWN_WORKDIR when it is a base image's we cannot know
-    user: str | None = None
-    shell: tuple[str, ...] = DEFAULT_SHELL
-    cmd: Instruction | None = None
-    entrypoint: Instruction | None = None
-    cmd_set_here: bool = False  # ENTRYPOINT resets a CMD inherited from the base, not its own
-    # Names below an unknown WORKDIR already made unknown at the root (see build.py).
-    exposed_workdir_names: frozenset[str] = frozenset()
-    pinned_by: Span | None = None  # the FROM --platform flag that fixed ``platform``
+    __slots__ = (
+        "args",
+        "cmd",
+        "cmd_set_here",
+        "entrypoint",
+        "env",
+        "exposed_workdir_names",
+        "labels",
+        "pinned_by",
+        "platform",
+        "shell",
+        "tree",
+        "user",
+        "workdir",
+    )
+
+    def __init__(
+        self,
+        tree: FileTree,
+        platform: Platform | None,
+        *,
+        env: dict[str, str | None] | None = None,
+        labels: dict[str, LabelValue] | None = None,
+        workdir: str = "/",
+        user: str | None = None,
+        shell: tuple[str, ...] = DEFAULT_SHELL,
+        cmd: Instruction | None = None,
+        entrypoint: Instruction | None = None,
+        exposed_workdir_names: frozenset[str] = frozenset(),
+        pinned_by: Span | None = None,
+    ) -> None:
+        self.tree = tree
+        self.platform = platform
+        self.env: dict[str, str | None] = env or {}  # ENV: inherited by FROM <stage>
+        self.args: dict[str, str | None] = {}  # ARGs in scope: never inherited
+        self.labels: dict[str, LabelValue] = labels or {}
+        self.workdir = workdir  # below build.UNKNOWN_WORKDIR when it is a base image's unknown one
+        self.user = user
+        self.shell = shell
+        self.cmd = cmd
+        self.entrypoint = entrypoint
+        self.cmd_set_here = False  # ENTRYPOINT resets a CMD inherited from the base, not its own
+        # Names below an unknown WORKDIR already made unknown at the root (see build.py).
+        self.exposed_workdir_names = exposed_workdir_names
+        self.pinned_by = pinned_by  # the FROM --platform flag that fixed ``platform``
 
     def variables(self) -> dict[str, str | None]:
         """What ``$NAME`` sees: ARGs in scope, overridden by ENV of the same name."""
@@ -97,13 +151,15 @@ class Build(Protocol):
         ...
 
 
-@dataclass
 class Step:
     """One instruction applied to one stage."""
 
-    instruction: Instruction
-    stage: StageState
-    build: Build
+    __slots__ = ("build", "instruction", "stage")
+
+    def __init__(self, instruction: Instruction, stage: StageState, build: Build) -> None:
+        self.instruction = instruction
+        self.stage = stage
+        self.build = build
 
     def expand(self, text: str, span: Span | None = None) -> str | None:
         """``text`` with ARG/ENV values substituted; None when unknown or when BuildKit fails."""
