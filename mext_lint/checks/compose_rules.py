@@ -5,13 +5,15 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator, Mapping
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from mext_lint.buildfiles import BuildFiles, ImageBuild
-from mext_lint.compose import Service, command_text
 from mext_lint.metadata import Located
 from mext_lint.registry import CheckContext, check
 from mext_lint.spans import Problem, Related, Span
+
+if TYPE_CHECKING:  # both are read only once an extension has a compose file or build files
+    from mext_lint.buildfiles import BuildFiles, ImageBuild
+    from mext_lint.compose import Service
 
 PLUGIN_IMAGE = "${DESKTOP_PLUGIN_IMAGE}"
 _PLUGIN_IMAGE_FORMS = frozenset({PLUGIN_IMAGE, "$DESKTOP_PLUGIN_IMAGE"})
@@ -229,6 +231,8 @@ def listeners(ctx: CheckContext) -> Iterator[Listener]:
     for service in compose.services if compose else ():
         written = [node for node in (service.entrypoint, service.command) if node is not None]
         if written:
+            from mext_lint.compose import command_text
+
             text = " ".join(command_text(node) for node in written)
             what = f'service "{service.name}" command'
             yield Listener(_guest_sockets(text), Related(written[0].span, what))
