@@ -85,16 +85,37 @@ class RawConfig(NamedTuple):
 # Finding and reading files
 
 
-def find_config(start: Path) -> Path | None:
-    """The nearest configuration file in ``start`` or above it, up to the filesystem root."""
-    here = Path(os.path.abspath(start))
-    for directory in (here, *here.parents):
-        for name in YAML_NAMES:
-            if (directory / name).is_file():
-                return directory / name
-        pyproject = directory / PYPROJECT
-        if pyproject.is_file() and _declares_table(pyproject):
-            return pyproject
+def find_config(start: Path, seen: dict[str, Path | None] | None = None) -> Path | None:
+    """The nearest configuration file in ``start`` or above it, up to the filesystem root.
+
+    ``seen`` remembers each directory's answer: extensions linted in one run share parents,
+    which are then looked at once, not once per extension.
+    """
+    seen = {} if seen is None else seen
+    directory = os.path.abspath(start)
+    walked: list[str] = []
+    found: Path | None = None
+    while directory not in seen:
+        walked.append(directory)
+        found = config_in(Path(directory))
+        parent = os.path.dirname(directory)
+        if found is not None or parent == directory:
+            break
+        directory = parent
+    else:
+        found = seen[directory]
+    seen.update(dict.fromkeys(walked, found))
+    return found
+
+
+def config_in(directory: Path) -> Path | None:
+    """The configuration file of ``directory`` itself, if it has one."""
+    for name in YAML_NAMES:
+        if (directory / name).is_file():
+            return directory / name
+    pyproject = directory / PYPROJECT
+    if pyproject.is_file() and _declares_table(pyproject):
+        return pyproject
     return None
 
 
@@ -475,6 +496,7 @@ class SettingsResolver:
         self._isolated = isolated
         self._config_file = config_file
         self._by_file: dict[Path | None, Settings] = {}
+        self._found: dict[str, Path | None] = {}  # directory -> its nearest configuration file
         if config_file is not None and not isolated:
             if not config_file.is_file():
                 raise ConfigError(f"--config {config_file}: no such file")
@@ -483,7 +505,7 @@ class SettingsResolver:
     def config_for(self, root: Path) -> Path | None:
         if self._isolated:
             return None
-        return self._config_file or find_config(root)
+        return self._config_file or find_config(root, self._found)
 
     def for_root(self, root: Path) -> Settings:
         return self.for_file(self.config_for(root))

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from mext_lint import config
 from mext_lint.catalog import load_catalog
 from mext_lint.cli import main
 from mext_lint.config import (
@@ -276,6 +277,33 @@ def test_the_search_ends_at_the_filesystem_root(tmp_path: Path) -> None:
     assert find_config(Path(tmp_path.anchor)) in (
         None,
         *Path(tmp_path.anchor).glob(".mext-lint.y*ml"),
+    )
+
+
+def test_directories_shared_by_roots_are_searched_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outer = write(tmp_path / ".mext-lint.yaml", "")
+    inner = write(tmp_path / "team" / ".mext-lint.yaml", "")
+    for name in ("team/a", "team/b", "solo/c", "solo/d"):
+        (tmp_path / name).mkdir(parents=True)
+    looked_at: list[Path] = []
+    real_config_in = config.config_in
+
+    def counting_config_in(directory: Path) -> Path | None:
+        looked_at.append(directory)
+        return real_config_in(directory)
+
+    monkeypatch.setattr(config, "config_in", counting_config_in)
+    seen: dict[str, Path | None] = {}
+    found = [
+        find_config(tmp_path / name, seen) for name in ("team/a", "team/b", "solo/c", "solo/d")
+    ]
+    assert found == [inner, inner, outer, outer]
+    assert [find_config(tmp_path / name) for name in ("team/a", "solo/d")] == [inner, outer]
+    first_pass = looked_at[: len(looked_at) - 5]  # the last two calls had no cache
+    assert sorted(first_pass) == sorted(
+        tmp_path / name for name in ("team/a", "team", "team/b", "solo/c", "solo", "", "solo/d")
     )
 
 
