@@ -226,8 +226,9 @@ def _read_toml(path: Path, text: str) -> RawConfig:
 
 _TOML_KEY = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
 _TOML_DOTTED = rf"{_TOML_KEY}(?:\s*\.\s*{_TOML_KEY})*"
-_TOML_HEADER = re.compile(rf"^\s*\[\[?\s*({_TOML_DOTTED})\s*\]\]?")
-_TOML_ASSIGNMENT = re.compile(rf"^\s*({_TOML_DOTTED})\s*=")
+# Compiled by re on first use: only a pyproject.toml with our table needs them.
+_TOML_HEADER = rf"^\s*\[\[?\s*({_TOML_DOTTED})\s*\]\]?"
+_TOML_ASSIGNMENT = rf"^\s*({_TOML_DOTTED})\s*="
 
 
 def _toml_key_lines(text: str) -> dict[KeyPath, int]:
@@ -235,13 +236,13 @@ def _toml_key_lines(text: str) -> dict[KeyPath, int]:
     lines: dict[KeyPath, int] = {}
     table: KeyPath = ()
     for number, line in enumerate(text.splitlines(), start=1):
-        header = _TOML_HEADER.match(line)
+        header = re.match(_TOML_HEADER, line)
         if header:
             table = _toml_split(header.group(1))
             for end in range(1, len(table) + 1):
                 lines.setdefault(table[:end], number)
             continue
-        assignment = _TOML_ASSIGNMENT.match(line)
+        assignment = re.match(_TOML_ASSIGNMENT, line)
         if assignment:
             keys = (*table, *_toml_split(assignment.group(1)))
             for end in range(len(table) + 1, len(keys) + 1):

@@ -29,10 +29,9 @@ UNUSED_CODE = "MX006"
 KINDS = ("ignore", "file-ignore")
 EXAMPLE = '"# mext-lint: ignore[MX104] why"'
 # A pragma, or what is meant as one: "mext-lint:" or "mext-lint <word>[" (colon forgotten).
-_ATTEMPT = re.compile(r"^mext[-_ ]?lint\s*(?::|\s+[\w-]+\s*\[)", re.IGNORECASE)
-_PRAGMA = re.compile(
-    r"^mext-lint\s*:\s*(?P<kind>[\w-]*)\s*(?:\[(?P<selectors>[^\]]*)\])?", re.IGNORECASE
-)
+# Both compiled by re on first use: most Dockerfiles have no comment that starts with "mext".
+_ATTEMPT = r"(?i)^mext[-_ ]?lint\s*(?::|\s+[\w-]+\s*\[)"
+_PRAGMA = r"(?i)^mext-lint\s*:\s*(?P<kind>[\w-]*)\s*(?:\[(?P<selectors>[^\]]*)\])?"
 
 
 class Pragma(NamedTuple):
@@ -60,7 +59,7 @@ def read_pragmas(dockerfile: Dockerfile, catalog: Mapping[str, Rule]) -> Pragmas
     pragmas: list[Pragma] = []
     problems: list[Problem] = []
     for comment in dockerfile.comments:
-        if not _ATTEMPT.match(comment.text):
+        if comment.text[:4].lower() != "mext" or not re.match(_ATTEMPT, comment.text):
             continue
         parsed = _parse(comment, catalog)
         if isinstance(parsed, Problem):
@@ -83,7 +82,7 @@ def read_pragmas(dockerfile: Dockerfile, catalog: Mapping[str, Rule]) -> Pragmas
 def _parse(
     comment: Comment, catalog: Mapping[str, Rule]
 ) -> Problem | tuple[str, tuple[tuple[str, frozenset[str]], ...], list[Problem]]:
-    match = _PRAGMA.match(comment.text)
+    match = re.match(_PRAGMA, comment.text)
     if match is None:
         return Problem(
             comment.span, f'malformed suppression "# {comment.text}": write it as {EXAMPLE}'

@@ -13,7 +13,7 @@ _WINDOWS_REPOSITORY = re.compile(
     r"(^|/)(windows|nanoserver|servercore|windowsservercore|windows/[a-z]+)(:|@|/|$)"
 )
 _WINDOWS_TAG = re.compile(r"(nanoserver|windowsservercore|servercore|ltsc20\d\d)", re.I)
-_BUILD_PLATFORM = re.compile(r"\$\{?BUILD(PLATFORM|OS|ARCH|VARIANT)\b")
+_BUILD_PLATFORM = r"\$\{?BUILD(PLATFORM|OS|ARCH|VARIANT)\b"  # compiled on first use
 
 
 def is_windows_image(reference: str) -> bool:
@@ -55,7 +55,7 @@ def pinned_final_platform(ctx: CheckContext) -> Iterator[Problem]:
         if root is None or root.platform_flag is None or root.platform_flag_span is None:
             continue
         flag = root.platform_flag
-        if _BUILD_PLATFORM.search(flag):
+        if re.search(_BUILD_PLATFORM, flag):
             why = f"--platform={flag} builds the final stage for the build machine's platform"
         elif root.platform is not None and root.platform != platform:
             why = f"--platform={flag} pins the final stage to {root.platform}"

@@ -15,12 +15,12 @@ _COLORS = {"error": "31", "warning": "33", "info": "36", "path": "1", "related":
 # Control characters (C0 but tab, DEL, C1), line and paragraph separators and bidi overrides, a
 # message quoting metadata.json or a label could carry: written out, a newline would start a line
 # of its own (under GitHub Actions, a workflow command), ESC would drive the terminal.
-_INVISIBLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_INVISIBLE = "[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
 
 
 def visible(text: str) -> str:
     """``text`` with control characters as escapes (``\\n``, ``\\x1b``, ``\\u202e``)."""
-    return _INVISIBLE.sub(lambda m: repr(m.group())[1:-1], text)
+    return re.sub(_INVISIBLE, lambda m: repr(m.group())[1:-1], text)
 
 
 def _paint(text: str, what: str, color: bool) -> str:

@@ -25,9 +25,10 @@ from mext_lint.spans import Problem, Related, Span
 if TYPE_CHECKING:
     from mext_lint.simulate.context import ContextEntry
 
-_URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
-_GIT = re.compile(r"^(git@[^:]+:|git://|[a-z+]+://[^#]*\.git(#.*)?$)", re.I)
-_ARCHIVE = re.compile(r"\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst|tar\.lz4)$", re.I)
+# Only ADD needs these: compiled by re on first use, not at every import.
+_URL = r"(?i)^[a-z][a-z0-9+.-]*://"
+_GIT = r"(?i)^(git@[^:]+:|git://|[a-z+]+://[^#]*\.git(#.*)?$)"
+_ARCHIVE = r"(?i)\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst|tar\.lz4)$"
 _WILDCARD = re.compile(r"[*?\[]")
 
 
@@ -104,10 +105,10 @@ def _copy_word(
         origin = step.origin("copied from a source that depends on an unknown build arg")
         step.stage.tree.make_opaque(destination.path, origin)
         return
-    if is_add and _GIT.match(source):
+    if is_add and re.match(_GIT, source):
         step.stage.tree.make_opaque(destination.path, step.origin(f"cloned from {source} by ADD"))
         return
-    if is_add and _URL.match(source):
+    if is_add and re.match(_URL, source):
         _add_url(step, source, word, destination, flags)
         return
     _copy_context(step, source, word, destination, flags, is_add=is_add)
@@ -330,7 +331,7 @@ def _copy_context(
         return
     into = Destination(destination.path, True) if len(entries) > 1 else destination
     for entry in entries:
-        if is_add and not entry.is_dir and _ARCHIVE.search(entry.rel_path):
+        if is_add and not entry.is_dir and re.search(_ARCHIVE, entry.rel_path):
             unpacked = step.origin(f"unpacked from {entry.rel_path} by ADD", word.span)
             tree.make_opaque(destination.path, unpacked)
         else:
