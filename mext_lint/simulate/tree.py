@@ -16,7 +16,6 @@ from __future__ import annotations
 import enum
 import posixpath
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from mext_lint.spans import Related
@@ -65,18 +64,44 @@ class Opacity(NamedTuple):
         return not any(path == s or path.startswith(s.rstrip("/") + "/") for s in self.spared)
 
 
-@dataclass
 class Node:
-    kind: Kind
-    seq: int
-    certain: bool = True
-    origins: list[Origin] = field(default_factory=list)
-    children: dict[str, Node] = field(default_factory=dict)
-    opacities: list[Opacity] = field(default_factory=list)
-    target: str | None = None  # symlink target
-    mode: str | None = None  # --chmod / install -m, when known
-    arch: str | None = None  # see Lookup.arch
-    arch_origin: Origin | None = None
+    __slots__ = (
+        "kind",
+        "seq",
+        "certain",
+        "origins",
+        "children",
+        "opacities",
+        "target",
+        "mode",
+        "arch",
+        "arch_origin",
+    )
+
+    def __init__(
+        self,
+        kind: Kind,
+        seq: int,
+        certain: bool = True,
+        origins: list[Origin] | None = None,
+        children: dict[str, Node] | None = None,
+        opacities: list[Opacity] | None = None,
+        *,
+        target: str | None = None,
+        mode: str | None = None,
+        arch: str | None = None,
+        arch_origin: Origin | None = None,
+    ) -> None:
+        self.kind = kind
+        self.seq = seq
+        self.certain = certain
+        self.origins: list[Origin] = [] if origins is None else origins
+        self.children: dict[str, Node] = {} if children is None else children
+        self.opacities: list[Opacity] = [] if opacities is None else opacities
+        self.target = target  # symlink target
+        self.mode = mode  # --chmod / install -m, when known
+        self.arch = arch  # see Lookup.arch
+        self.arch_origin = arch_origin
 
     def clone(self) -> Node:
         return Node(
@@ -86,10 +111,10 @@ class Node:
             list(self.origins),
             {name: child.clone() for name, child in self.children.items()},
             list(self.opacities),
-            self.target,
-            self.mode,
-            self.arch,
-            self.arch_origin,
+            target=self.target,
+            mode=self.mode,
+            arch=self.arch,
+            arch_origin=self.arch_origin,
         )
 
 
