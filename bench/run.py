@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -90,6 +91,25 @@ def measure(command: Sequence[str], runs: int, warmup: int = 1, cwd: Path = ROOT
     )
 
 
+def instructions(command: Sequence[str]) -> int | None:
+    """The instructions one cold run executes, counted by valgrind's callgrind: unlike times,
+    the count does not depend on what else the machine is doing. None without valgrind."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    run_once(command)  # writes the .pyc files first, as a pip install has them
+    with tempfile.TemporaryDirectory() as temp:
+        done = subprocess.run(
+            [valgrind, "--tool=callgrind", f"--callgrind-out-file={temp}/out", *command],
+            capture_output=True,
+            text=True,
+            env=child_env(),
+            cwd=ROOT,
+        )
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    return int(found.group(1)) if found else None
+
+
 def find_tool(name: str) -> str | None:
     beside = Path(sys.executable).parent / name
     if beside.exists():
@@ -146,6 +166,19 @@ def one_extension(runs: int, plain: Path) -> None:
         plain_reference = measure([hadolint, str(plain / "Dockerfile")], runs)
         row("hadolint  heredoc-free Dockerfile", plain_reference, None, "reads the whole file")
     row("mext-lint heredoc-free extension", measure([*mext, str(plain)], runs), plain_reference)
+    if hadolint:
+        compare_instructions([hadolint, str(plain / "Dockerfile")], [*mext, str(plain)])
+
+
+def compare_instructions(reference: Sequence[str], command: Sequence[str]) -> None:
+    theirs, ours = instructions(reference), instructions(command)
+    if theirs is None or ours is None:
+        print("  instructions: valgrind is not installed, skipped")
+        return
+    print(
+        f"  instructions (callgrind), heredoc-free: hadolint {theirs / 1e6:.0f} M,"
+        f" mext-lint {ours / 1e6:.0f} M ({ours / theirs:.2f}x)"
+    )
 
 
 def many_extensions(top: Path, sizes: Sequence[int], runs: int) -> None:
