@@ -66,16 +66,16 @@ class Opacity(NamedTuple):
 
 class Node:
     __slots__ = (
-        "kind",
-        "seq",
-        "certain",
-        "origins",
-        "children",
-        "opacities",
-        "target",
-        "mode",
         "arch",
         "arch_origin",
+        "certain",
+        "children",
+        "kind",
+        "mode",
+        "opacities",
+        "origins",
+        "seq",
+        "target",
     )
 
     def __init__(
