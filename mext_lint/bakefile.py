@@ -6,8 +6,6 @@ variables and heredocs make the whole attribute unknown. A target builds the ext
 its context is the extension root and its Dockerfile is the extension's (both by default).
 """
 
-from __future__ import annotations
-
 import posixpath
 import re
 from collections.abc import Iterator, Mapping

@@ -8,8 +8,6 @@ on something a static reader cannot know (an undefined make variable, ``$(shell 
 expression) are kept as ``UNKNOWN`` marks, so that rules only ever act on what is written.
 """
 
-from __future__ import annotations
-
 import bisect
 import re
 from pathlib import Path

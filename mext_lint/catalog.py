@@ -4,8 +4,6 @@ The catalog is data shipped in the wheel (``mext_lint/rules``); in a source chec
 from the top-level ``rules/`` directory.
 """
 
-from __future__ import annotations
-
 import functools
 import re
 from pathlib import Path

@@ -7,8 +7,6 @@ raises: a YAML error becomes a syntax issue at its position, and a shape Docker 
 issue at the offending node, after which reading goes on with what is usable.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple

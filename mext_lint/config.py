@@ -5,8 +5,6 @@ The nearest file above an extension root wins (in one directory ``.mext-lint.yam
 Every mistake is a :class:`ConfigError` naming the file and line, and what is accepted.
 """
 
-from __future__ import annotations
-
 import fnmatch
 import importlib
 import os

@@ -1,7 +1,5 @@
 """Findings: problems stamped with their rule, severity and the platforms they apply to."""
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 from mext_lint.spans import Related, Span

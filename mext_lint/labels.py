@@ -1,7 +1,5 @@
 """What Docker Desktop and its Marketplace require of the extension image's labels."""
 
-from __future__ import annotations
-
 import json
 import re
 from typing import NamedTuple

@@ -9,8 +9,6 @@ tab-indented recipes. Each recipe line is split into shell commands at ``&&``, `
 sets it from the command line.
 """
 
-from __future__ import annotations
-
 import re
 import shlex
 from collections.abc import Iterator

@@ -1,7 +1,5 @@
 """Target platforms and the Docker Desktop hosts that pull each image variant."""
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 
@@ -11,7 +9,7 @@ class Platform(NamedTuple):
     variant: str = ""
 
     @classmethod
-    def parse(cls, text: str) -> Platform:
+    def parse(cls, text: str) -> "Platform":
         """Parse ``linux/amd64`` or ``linux/arm/v7``; raise ValueError on anything else."""
         parts = text.strip().split("/")
         if len(parts) not in (2, 3) or not all(parts):
@@ -50,7 +48,7 @@ class Host(NamedTuple):
         return f"{self.os}/{self.arch}"
 
     @property
-    def pulls(self) -> Platform:
+    def pulls(self) -> "Platform":
         return Platform("linux", self.arch)
 
 

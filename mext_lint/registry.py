@@ -1,7 +1,5 @@
 """Checks register here under their rule code; the engine runs them and stamps the code."""
 
-from __future__ import annotations
-
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -16,13 +14,13 @@ if TYPE_CHECKING:
 class CheckContext(NamedTuple):
     """What a check may read: the extension's models, and for per-platform checks one variant."""
 
-    ext: Extension
+    ext: "Extension"
     platform: Platform | None  # None for a check that runs once per extension
-    images: Mapping[Platform, Image]
+    images: "Mapping[Platform, Image]"
     hosts: tuple[Host, ...]
 
     @property
-    def image(self) -> Image:
+    def image(self) -> "Image":
         """The variant this per-platform check runs on."""
         assert self.platform is not None, "image is only set for per-platform checks"
         return self.images[self.platform]

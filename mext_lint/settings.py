@@ -1,7 +1,5 @@
 """The settings one lint run uses, after command line and configuration are merged."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType

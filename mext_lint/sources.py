@@ -1,7 +1,5 @@
 """Reading user files safely: bounded size, decoded text, one clear problem when unreadable."""
 
-from __future__ import annotations
-
 import codecs
 import contextlib
 import os

@@ -3,8 +3,6 @@
 Columns count Unicode code points; reporters that need UTF-16 code units convert.
 """
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 
@@ -16,10 +14,10 @@ class Span(NamedTuple):
     end_column: int
 
     @classmethod
-    def point(cls, path: str, line: int, column: int) -> Span:
+    def point(cls, path: str, line: int, column: int) -> "Span":
         return cls(path, line, column, line, column + 1)
 
-    def contains(self, other: Span) -> bool:
+    def contains(self, other: "Span") -> bool:
         return (
             self.path == other.path
             and (self.line, self.column) <= (other.line, other.column)

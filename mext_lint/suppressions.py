@@ -11,8 +11,6 @@ not enabled. Malformed pragmas are reported by the MX006 check itself (see
 ``mext_lint.checks.suppression_rules``), which needs the Dockerfile alone.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple

@@ -1,7 +1,5 @@
 """MX402-MX403: how the image is built: the platforms it is published for, what the UI copies."""
 
-from __future__ import annotations
-
 import posixpath
 from collections.abc import Iterator
 from typing import NamedTuple

@@ -1,7 +1,5 @@
 """Reporters turn findings into one output format each; the CLI picks one by name."""
 
-from __future__ import annotations
-
 import importlib
 from collections.abc import Callable, Sequence
 from typing import NamedTuple

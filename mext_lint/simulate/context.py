@@ -16,8 +16,6 @@ examines at most ``MAX_ENTRIES`` entries and reports ``truncated``; directories 
 are reported in ``unreadable``. Callers treat both as "unknown", never as "absent".
 """
 
-from __future__ import annotations
-
 import enum
 import os
 import stat
@@ -170,7 +168,7 @@ class BuildContext:
         self._states: dict[str, IgnoreState] = {}
 
     @classmethod
-    def load(cls, root: Path, dockerfile_name: str | Path | None = None) -> BuildContext:
+    def load(cls, root: Path, dockerfile_name: str | Path | None = None) -> "BuildContext":
         """Read the ignore file BuildKit would use: ``<Dockerfile>.dockerignore`` next to the
         Dockerfile when it exists, else ``<root>/.dockerignore``.
 
@@ -240,7 +238,7 @@ class BuildContext:
         self._match_below(found, base, real_base, components[split:])
         return found
 
-    def walk(self, rel_dir: str) -> Walk:
+    def walk(self, rel_dir: str) -> "Walk":
         """Everything below ``rel_dir`` that Docker sends (not excluded), depth first, sorted.
 
         Paths are reported under ``rel_dir`` as asked even when it is a symlink to a directory
@@ -248,7 +246,7 @@ class BuildContext:
         """
         return Walk(self, rel_dir, keep=lambda entry: True)
 
-    def symlinks_under(self, rel_dir: str) -> Walk:
+    def symlinks_under(self, rel_dir: str) -> "Walk":
         """The symlinks that ``walk(rel_dir)`` would report."""
         return Walk(self, rel_dir, keep=lambda entry: entry.is_symlink)
 
@@ -438,7 +436,7 @@ class Walk(Iterator[ContextEntry]):
         """True once the walk ran to its end without missing anything."""
         return not self.truncated and not self.unreadable
 
-    def __iter__(self) -> Walk:
+    def __iter__(self) -> "Walk":
         return self
 
     def __next__(self) -> ContextEntry:

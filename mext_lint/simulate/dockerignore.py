@@ -16,8 +16,6 @@ Docker would refuse to build such a context.
 The Go ``path/filepath`` helpers BuildKit relies on (``Clean`` and ``Match``) live here too.
 """
 
-from __future__ import annotations
-
 import re
 import warnings
 from collections.abc import Sequence
@@ -360,7 +358,7 @@ class DockerIgnore:
         )
 
     @classmethod
-    def parse(cls, text: str) -> DockerIgnore:
+    def parse(cls, text: str) -> "DockerIgnore":
         patterns: list[Pattern] = []
         errors: list[PatternError] = []
         for number, raw_line in enumerate(text.removeprefix("\ufeff").split("\n"), start=1):

@@ -12,8 +12,6 @@ BuildKit's rules, from ``dockerfile2llb``:
   too (an older BuildKit fails on the ``$`` instead, which is a failure either way).
 """
 
-from __future__ import annotations
-
 import enum
 import re
 from collections.abc import Mapping

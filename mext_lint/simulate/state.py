@@ -1,7 +1,5 @@
 """What a stage holds while the build simulator walks its instructions."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
@@ -117,7 +115,7 @@ class StageState:
         """What ``$NAME`` sees: ARGs in scope, overridden by ENV of the same name."""
         return {**self.args, **self.env}
 
-    def child(self, platform: Platform | None) -> StageState:
+    def child(self, platform: Platform | None) -> "StageState":
         """The starting state of a stage built FROM this one: ARGs do not carry over."""
         return StageState(
             tree=self.tree.clone(),
@@ -139,14 +137,14 @@ class Build(Protocol):
 
     platform: Platform
     escape: str
-    context: BuildContext | None  # None: the build context is unknown
+    context: "BuildContext | None"  # None: the build context is unknown
     build_args: Mapping[str, str]
     meta_args: dict[str, str | None]  # global and automatic ARGs (see stages.global_args)
     resolver: StageResolver
     problems: list[Problem]  # why this platform cannot be built (MX110)
     copy_problems: list[Problem]  # build context sources missing or ignored (MX401)
 
-    def stage_state(self, index: int, span: Span) -> StageState | None:
+    def stage_state(self, index: int, span: Span) -> "StageState | None":
         """The final state of stage ``index``; None when it cannot be simulated (a cycle)."""
         ...
 
