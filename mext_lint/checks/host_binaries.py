@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 from mext_lint.metadata import HOST_OSES, HostBinary
 from mext_lint.platforms import Host, Platform
 from mext_lint.registry import CheckContext, check
-from mext_lint.simulate.tree import Kind, Lookup, Presence
+from mext_lint.simulate.tree import FileTree, Kind, Lookup, Presence
 from mext_lint.spans import Problem, Related
+
+if TYPE_CHECKING:
+    from mext_lint.simulate.build import Image
 
 WINDOWS_SUFFIXES = (".exe", ".cmd", ".bat", ".ps1", ".com")
 OS_DIRECTORIES = {"darwin": "darwin", "windows": "windows", "linux": "linux"}
@@ -27,8 +32,41 @@ def protected_hosts(ctx: CheckContext, os_name: str, platform: Platform) -> list
     ]
 
 
+def protected_users(ctx: CheckContext) -> dict[str, str]:
+    """For each host OS with protected hosts pulling this variant, who they are ("macOS on
+    Intel and macOS on Apple silicon")."""
+    assert ctx.platform is not None
+    users = {}
+    for os_name in HOST_OSES:
+        hosts = protected_hosts(ctx, os_name, ctx.platform)
+        if hosts:
+            users[os_name] = " and ".join(host.label for host in hosts)
+    return users
+
+
 def image_path(path: str) -> str:
+    if path[:1] == "/" and path[1:2] != "/":
+        return path  # already absolute: the usual case, without a copy
     return "/" + path.lstrip("/")
+
+
+# What each variant holds at each host binary's path (as metadata.json writes it): the checks
+# below all ask, for every binary on every variant. Checks run on finished trees, so an answer
+# stays true for as long as its tree lives.
+_BINARY_LOOKUPS: WeakKeyDictionary[FileTree, dict[str, Lookup]] = WeakKeyDictionary()
+
+
+def binary_lookup(image: Image) -> Callable[[str], Lookup]:
+    """``image.has`` for a host binary's path, remembered across checks."""
+    known = _BINARY_LOOKUPS.setdefault(image.tree, {})
+
+    def lookup(path: str) -> Lookup:
+        found = known.get(path)
+        if found is None:
+            found = known[path] = image.has(image_path(path))
+        return found
+
+    return lookup
 
 
 def tool_name(path: str) -> str:
@@ -54,12 +92,13 @@ def created_elsewhere(ctx: CheckContext, path: str) -> tuple[Related, ...]:
 def protected_binaries(ctx: CheckContext) -> Iterator[tuple[HostBinary, str, Lookup]]:
     """Each host binary a protected host pulls from this variant, who that hurts, and what the
     variant holds at its path."""
-    assert ctx.platform is not None and ctx.ext.metadata is not None
+    assert ctx.ext.metadata is not None
+    users = protected_users(ctx)
+    lookup = binary_lookup(ctx.image)
     for binary in ctx.ext.metadata.host_binaries:
-        hosts = protected_hosts(ctx, binary.os, ctx.platform)
-        if hosts:
-            who = " and ".join(host.label for host in hosts)
-            yield binary, who, ctx.image.has(image_path(binary.path))
+        who = users.get(binary.os)
+        if who is not None:
+            yield binary, who, lookup(binary.path)
 
 
 @check("MX103", per_platform=True, needs_dockerfile=True, needs_metadata=True)
@@ -152,28 +191,31 @@ def host_os_not_covered(ctx: CheckContext) -> Iterator[Problem]:
 @check("MX107", per_platform=True, needs_metadata=True)
 def host_binary_conflict(ctx: CheckContext) -> Iterator[Problem]:
     assert ctx.ext.metadata is not None
-    seen_paths: set[tuple[str, str]] = set()
-    seen_names: dict[tuple[str, str], HostBinary] = {}
+    seen_paths: dict[str, set[str]] = {os_name: set() for os_name in HOST_OSES}
+    seen_names: dict[str, dict[str, HostBinary]] = {os_name: {} for os_name in HOST_OSES}
+    lookup = binary_lookup(ctx.image) if ctx.platform in ctx.images else None
     for binary in ctx.ext.metadata.host_binaries:
-        key = (binary.os, image_path(binary.path))
-        if key in seen_paths:
+        paths = seen_paths[binary.os]
+        path = image_path(binary.path)
+        if path in paths:
             yield Problem(binary.span, f'"{binary.path}" is listed twice for {binary.os}')
             continue
-        seen_paths.add(key)
-        name_key = (binary.os, posixpath.basename(binary.path.rstrip("/")))
-        first = seen_names.get(name_key)
+        paths.add(path)
+        names = seen_names[binary.os]
+        name = binary.path.rstrip("/").rpartition("/")[2]
+        first = names.get(name)
         if first is not None:
             yield Problem(
                 binary.span,
                 f'"{binary.path}" and "{first.path}" are both copied to the {binary.os} host as'
-                f' "{name_key[1]}": Docker Desktop flattens host binaries by name, so one'
+                f' "{name}": Docker Desktop flattens host binaries by name, so one'
                 " overwrites the other",
                 (Related(first.span, "the other binary with that name"),),
             )
         else:
-            seen_names[name_key] = binary
-        if ctx.platform is not None and ctx.platform in ctx.images:
-            found = ctx.image.has(image_path(binary.path))
+            names[name] = binary
+        if lookup is not None:
+            found = lookup(binary.path)
             if found.presence is Presence.YES and found.kind is Kind.DIR:
                 yield Problem(
                     binary.span,
@@ -187,14 +229,14 @@ def windows_arm_gap(ctx: CheckContext) -> Iterator[Problem]:
     assert ctx.platform is not None and ctx.ext.metadata is not None
     if ctx.platform.arch != "arm64" or WINDOWS_ON_ARM not in {h.key for h in ctx.hosts}:
         return
+    lookup = binary_lookup(ctx.image)
     for binary in ctx.ext.metadata.host_binaries:
         if binary.os != "windows":
             continue
-        path = image_path(binary.path)
-        found = ctx.image.has(path)
+        found = lookup(binary.path)
         if found.presence is not Presence.NO:
             continue
-        elsewhere = created_elsewhere(ctx, path)
+        elsewhere = created_elsewhere(ctx, image_path(binary.path))
         if not elsewhere and any(p.arch == "amd64" for p in ctx.images):
             continue  # missing everywhere: MX103 reports it for Windows on x86_64
         yield Problem(

@@ -58,10 +58,8 @@ class Opacity(NamedTuple):
     spared: frozenset[str] = frozenset()
 
     def covers(self, path: str) -> bool:
-        if self.scope is not None:
-            first = path.lstrip("/").split("/", 1)[0]
-            if first not in self.scope:
-                return False
+        if self.scope is not None and path.lstrip("/").partition("/")[0] not in self.scope:
+            return False
         return not any(path == s or path.startswith(s.rstrip("/") + "/") for s in self.spared)
 
 
@@ -135,34 +133,38 @@ class FileTree:
     def _lookup(self, path: str, hops: int) -> Lookup:
         node = self.root
         certain = True
-        applicable: list[Opacity] = list(node.opacities)
-        walked = ""
-        parts = _parts(path)
+        applicable = node.opacities  # copied before it is extended
+        parts = path[1:].split("/") if path != "/" else []  # normalised: "/" or "/a/b"
         for index, name in enumerate(parts):
-            walked = f"{walked}/{name}"
             if node.kind is Kind.SYMLINK:
                 break
             child = node.children.get(name)
             if child is None or child.kind is Kind.ABSENT:
-                floor = child.seq if child is not None else -1
-                opaque = [o for o in applicable if o.seq > floor and o.covers(path)]
-                if opaque:
-                    return Lookup(Presence.UNKNOWN, None, tuple(o.origin for o in opaque))
-                origins = list(self._skipped.get(path, ()))
-                if child is not None:
-                    origins.extend(child.origins)
-                return Lookup(Presence.NO, None, tuple(origins))
+                return self._absent(path, child, applicable)
             if child.kind is Kind.SYMLINK and index < len(parts) - 1:
                 if hops >= _MAX_SYMLINK_HOPS or child.target is None:
                     return Lookup(Presence.UNKNOWN, None, tuple(child.origins))
-                base = posixpath.dirname(walked)
+                base = "/" + "/".join(parts[:index])
                 rest = "/".join(parts[index + 1 :])
                 return self._lookup(normalize(posixpath.join(child.target, rest), base), hops + 1)
             certain = certain and child.certain
-            applicable.extend(child.opacities)
+            if child.opacities:
+                applicable = [*applicable, *child.opacities]
             node = child
         presence = Presence.YES if certain else Presence.UNKNOWN
         return Lookup(presence, node.kind, tuple(node.origins), node.arch, node.arch_origin)
+
+    def _absent(self, path: str, tombstone: Node | None, applicable: list[Opacity]) -> Lookup:
+        """Nothing (or a removal) is recorded at ``path``: unknown if an opacity newer than the
+        removal covers it, otherwise provably not there."""
+        floor = tombstone.seq if tombstone is not None else -1
+        opaque = tuple(o.origin for o in applicable if o.seq > floor and o.covers(path))
+        if opaque:
+            return Lookup(Presence.UNKNOWN, None, opaque)
+        origins = list(self._skipped.get(path, ()))
+        if tombstone is not None:
+            origins.extend(tombstone.origins)
+        return Lookup(Presence.NO, None, tuple(origins))
 
     def is_dir(self, path: str) -> Presence:
         found = self.lookup(path)
