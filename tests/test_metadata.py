@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import json
 import re
 from collections.abc import Iterator
@@ -633,3 +634,17 @@ def test_texts_json_refuses_are_refused_with_its_message(text: str) -> None:
 
 def _refuse_constant(name: str) -> object:
     raise ValueError(name)
+
+
+def test_reading_leaves_the_cycle_collector_as_it_found_it() -> None:
+    assert gc.isenabled()
+    load('{"host": {"binaries": [{"linux": [{"path": "/linux/a"}]}]}}').host_binaries  # noqa: B018
+    assert gc.isenabled()
+    load("[" * 600 + "]" * 600)  # refused: too deep
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        load("{}")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -60,6 +60,8 @@ class Opacity(NamedTuple):
     def covers(self, path: str) -> bool:
         if self.scope is not None and path.lstrip("/").partition("/")[0] not in self.scope:
             return False
+        if not self.spared:
+            return True
         return not any(path == s or path.startswith(s.rstrip("/") + "/") for s in self.spared)
 
 
@@ -158,9 +160,9 @@ class FileTree:
         """Nothing (or a removal) is recorded at ``path``: unknown if an opacity newer than the
         removal covers it, otherwise provably not there."""
         floor = tombstone.seq if tombstone is not None else -1
-        opaque = tuple(o.origin for o in applicable if o.seq > floor and o.covers(path))
+        opaque = [o.origin for o in applicable if o.seq > floor and o.covers(path)]
         if opaque:
-            return Lookup(Presence.UNKNOWN, None, opaque)
+            return Lookup(Presence.UNKNOWN, None, tuple(opaque))
         origins = list(self._skipped.get(path, ()))
         if tombstone is not None:
             origins.extend(tombstone.origins)
