@@ -11,9 +11,7 @@ decoder does, and can be listed so a rule can report them.
 from __future__ import annotations
 
 import bisect
-import contextlib
 import functools
-import gc
 import json
 import json.decoder
 import re
@@ -22,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Generic, NamedTuple, TypeVar
 
 from mext_lint.dockerfile.model import SyntaxIssue
+from mext_lint.gcpause import acyclic_allocations
 from mext_lint.spans import Span
 
 T = TypeVar("T")
@@ -305,7 +304,7 @@ class Metadata:
         binaries = _get(self.data, "host", "binaries")
         if not isinstance(binaries, list):
             return []
-        with _acyclic_allocations():
+        with acyclic_allocations():
             return _host_binaries(binaries, self.value_span)
 
     def _string(self, *keys: str) -> Located[str] | None:
@@ -319,7 +318,7 @@ class Metadata:
 def load_metadata(text: str, path: str) -> Metadata:
     """Parse metadata.json ``text`` (already decoded); syntax errors land in ``Metadata.error``."""
     try:
-        with _acyclic_allocations():
+        with acyclic_allocations():
             data, positions = _read(text)
     except RecursionError:  # deeper than the stack allows (MAX_READ_NESTING or a deep caller)
         return Metadata(path, text, None, _nesting_issue(text, path, _LineIndex(text)))
@@ -409,21 +408,6 @@ _scan_once: ValueReader = json.decoder.JSONDecoder(  # type: ignore[attr-defined
     parse_constant=_reject_constant
 ).scan_once
 _scan_string: Callable[[str, int, bool], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
-
-
-@contextlib.contextmanager
-def _acyclic_allocations() -> Iterator[None]:
-    """Pause the cycle collector while building many objects that form no cycles: in a growing
-    heap its full collections walk everything built so far, again and again (a third of the time
-    of reading a 5 MB metadata.json)."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _read(text: str) -> tuple[object, _Positions]:

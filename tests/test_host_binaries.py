@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from mext_lint.checks.host_binaries import binary_lookup, image_path
+from types import SimpleNamespace
+from typing import Any, cast
+
+from mext_lint.checks.host_binaries import binary_lookups, image_path
+from mext_lint.metadata import Metadata, load_metadata
 from mext_lint.platforms import Platform
+from mext_lint.registry import CheckContext
 from mext_lint.simulate.build import Image
 from mext_lint.simulate.tree import FileTree, Kind, Presence
 from mext_lint.spans import Related, Span
 
+AMD64 = Platform("linux", "amd64")
 ORIGIN = Related(Span.point("Dockerfile", 1, 1), "created here")
+METADATA = '{"host": {"binaries": [{"darwin": [{"path": "darwin/kubectl"}, {"path": "/l/x"}]}]}}'
 
 
-def image(tree: FileTree) -> Image:
-    return Image(Platform("linux", "amd64"), tree, {}, None, [], [], [])
+def context(tree: FileTree, metadata: Metadata) -> CheckContext:
+    image = Image(AMD64, tree, {}, None, [], [], [])
+    extension = cast(Any, SimpleNamespace(metadata=metadata))
+    return CheckContext(extension, AMD64, {AMD64: image})
 
 
 def test_image_path_is_absolute_and_keeps_an_absolute_path_as_is() -> None:
@@ -23,20 +32,25 @@ def test_image_path_is_absolute_and_keeps_an_absolute_path_as_is() -> None:
     assert image_path("") == "/"
 
 
-def test_binary_lookups_are_answered_once_per_tree_and_path() -> None:
+def test_binary_lookups_are_found_once_per_tree_for_every_binary() -> None:
     tree = FileTree()
     tree.add("/darwin/kubectl", Kind.FILE, ORIGIN)
-    variant = image(tree)
-    first = binary_lookup(variant)("darwin/kubectl")
-    assert first == tree.lookup("/darwin/kubectl")
-    assert first.presence is Presence.YES
-    assert binary_lookup(variant)("darwin/kubectl") is first  # shared by the next check
-    assert binary_lookup(variant)("/linux/kubectl").presence is Presence.NO
+    metadata = load_metadata(METADATA, "metadata.json")
+    lookups = binary_lookups(context(tree, metadata))
+    assert lookups == {
+        "darwin/kubectl": tree.lookup("/darwin/kubectl"),
+        "/l/x": tree.lookup("/l/x"),
+    }
+    assert lookups["darwin/kubectl"].presence is Presence.YES
+    assert lookups["/l/x"].presence is Presence.NO
+    assert binary_lookups(context(tree, metadata)) is lookups  # shared by the next check
 
 
-def test_binary_lookups_of_another_tree_are_its_own() -> None:
-    empty = image(FileTree())
+def test_binary_lookups_belong_to_their_tree_and_binary_list() -> None:
     full = FileTree()
     full.add("/darwin/kubectl", Kind.FILE, ORIGIN)
-    assert binary_lookup(empty)("/darwin/kubectl").presence is Presence.NO
-    assert binary_lookup(image(full))("/darwin/kubectl").presence is Presence.YES
+    metadata = load_metadata(METADATA, "metadata.json")
+    assert binary_lookups(context(FileTree(), metadata))["darwin/kubectl"].presence is Presence.NO
+    assert binary_lookups(context(full, metadata))["darwin/kubectl"].presence is Presence.YES
+    other = load_metadata('{"host": {"binaries": [{"linux": [{"path": "/y"}]}]}}', "m.json")
+    assert list(binary_lookups(context(full, other))) == ["/y"]

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
 from weakref import WeakKeyDictionary
 
+from mext_lint.gcpause import acyclic_allocations
 from mext_lint.metadata import HOST_OSES, HostBinary
 from mext_lint.platforms import Host, Platform
 from mext_lint.registry import CheckContext, check
 from mext_lint.simulate.tree import FileTree, Kind, Lookup, Presence
 from mext_lint.spans import Problem, Related
-
-if TYPE_CHECKING:
-    from mext_lint.simulate.build import Image
 
 WINDOWS_SUFFIXES = (".exe", ".cmd", ".bat", ".ps1", ".com")
 OS_DIRECTORIES = {"darwin": "darwin", "windows": "windows", "linux": "linux"}
@@ -51,22 +48,25 @@ def image_path(path: str) -> str:
 
 
 # What each variant holds at each host binary's path (as metadata.json writes it): the checks
-# below all ask, for every binary on every variant. Checks run on finished trees, so an answer
-# stays true for as long as its tree lives.
-_BINARY_LOOKUPS: WeakKeyDictionary[FileTree, dict[str, Lookup]] = WeakKeyDictionary()
+# below all ask, for every binary on every variant. Checks run on finished trees, so the answers
+# stay true for as long as their tree lives; they are for the binary list they were found for.
+_BINARY_LOOKUPS: WeakKeyDictionary[FileTree, tuple[list[HostBinary], dict[str, Lookup]]] = (
+    WeakKeyDictionary()
+)
 
 
-def binary_lookup(image: Image) -> Callable[[str], Lookup]:
-    """``image.has`` for a host binary's path, remembered across checks."""
-    known = _BINARY_LOOKUPS.setdefault(image.tree, {})
-
-    def lookup(path: str) -> Lookup:
-        found = known.get(path)
-        if found is None:
-            found = known[path] = image.has(image_path(path))
-        return found
-
-    return lookup
+def binary_lookups(ctx: CheckContext) -> dict[str, Lookup]:
+    """``ctx.image.has`` for the path of each host binary, found once per variant."""
+    assert ctx.ext.metadata is not None
+    binaries = ctx.ext.metadata.host_binaries
+    known = _BINARY_LOOKUPS.get(ctx.image.tree)
+    if known is not None and known[0] is binaries:
+        return known[1]
+    image = ctx.image
+    with acyclic_allocations():
+        found = {binary.path: image.has(image_path(binary.path)) for binary in binaries}
+    _BINARY_LOOKUPS[image.tree] = (binaries, found)
+    return found
 
 
 def tool_name(path: str) -> str:
@@ -94,11 +94,11 @@ def protected_binaries(ctx: CheckContext) -> Iterator[tuple[HostBinary, str, Loo
     variant holds at its path."""
     assert ctx.ext.metadata is not None
     users = protected_users(ctx)
-    lookup = binary_lookup(ctx.image)
+    lookups = binary_lookups(ctx)
     for binary in ctx.ext.metadata.host_binaries:
         who = users.get(binary.os)
         if who is not None:
-            yield binary, who, lookup(binary.path)
+            yield binary, who, lookups[binary.path]
 
 
 @check("MX103", per_platform=True, needs_dockerfile=True, needs_metadata=True)
@@ -193,7 +193,7 @@ def host_binary_conflict(ctx: CheckContext) -> Iterator[Problem]:
     assert ctx.ext.metadata is not None
     seen_paths: dict[str, set[str]] = {os_name: set() for os_name in HOST_OSES}
     seen_names: dict[str, dict[str, HostBinary]] = {os_name: {} for os_name in HOST_OSES}
-    lookup = binary_lookup(ctx.image) if ctx.platform in ctx.images else None
+    lookups = binary_lookups(ctx) if ctx.platform in ctx.images else None
     for binary in ctx.ext.metadata.host_binaries:
         paths = seen_paths[binary.os]
         path = image_path(binary.path)
@@ -214,8 +214,8 @@ def host_binary_conflict(ctx: CheckContext) -> Iterator[Problem]:
             )
         else:
             names[name] = binary
-        if lookup is not None:
-            found = lookup(binary.path)
+        if lookups is not None:
+            found = lookups[binary.path]
             if found.presence is Presence.YES and found.kind is Kind.DIR:
                 yield Problem(
                     binary.span,
@@ -229,11 +229,11 @@ def windows_arm_gap(ctx: CheckContext) -> Iterator[Problem]:
     assert ctx.platform is not None and ctx.ext.metadata is not None
     if ctx.platform.arch != "arm64" or WINDOWS_ON_ARM not in {h.key for h in ctx.hosts}:
         return
-    lookup = binary_lookup(ctx.image)
+    lookups = binary_lookups(ctx)
     for binary in ctx.ext.metadata.host_binaries:
         if binary.os != "windows":
             continue
-        found = lookup(binary.path)
+        found = lookups[binary.path]
         if found.presence is not Presence.NO:
             continue
         elsewhere = created_elsewhere(ctx, image_path(binary.path))
