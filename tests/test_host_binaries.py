@@ -54,3 +54,39 @@ def test_binary_lookups_belong_to_their_tree_and_binary_list() -> None:
     assert binary_lookups(context(full, metadata))["darwin/kubectl"].presence is Presence.YES
     other = load_metadata('{"host": {"binaries": [{"linux": [{"path": "/y"}]}]}}', "m.json")
     assert list(binary_lookups(context(full, other))) == ["/y"]
+
+
+def test_looking_up_many_paths_answers_as_looking_each_up() -> None:
+    tree = FileTree()
+    tree.make_opaque("/", ORIGIN, scope=frozenset({"usr", "etc"}), spared=frozenset({"/usr/own"}))
+    tree.add("/darwin/kubectl", Kind.FILE, ORIGIN, arch="arm64", arch_origin=ORIGIN)
+    tree.add("/darwin/maybe", Kind.FILE, ORIGIN, certain=False)
+    tree.add("/opt/tools", Kind.DIR, ORIGIN)
+    tree.add("/tools", Kind.SYMLINK, ORIGIN, target="/opt/tools")
+    tree.add("/opt/tools/helm", Kind.FILE, ORIGIN)
+    tree.add("/linux/gone", Kind.FILE, ORIGIN)
+    tree.remove("/linux/gone", ORIGIN)
+    tree.make_opaque("/var/cache", ORIGIN)
+    tree.note_skipped("/windows/kubectl.exe", ORIGIN)
+    paths = [
+        "/darwin/kubectl",
+        "darwin/kubectl",
+        "/darwin/maybe",
+        "/darwin/missing",
+        "/tools/helm",
+        "/tools/nothing",
+        "/tools",
+        "/linux/gone",
+        "/linux/gone/below",
+        "/var/cache/x/y",
+        "/windows/kubectl.exe",
+        "/usr/bin/tool",
+        "/usr/own/tool",
+        "/etc",
+        "/",
+        "",
+        "/darwin/../darwin/kubectl",
+        "/darwin/kubectl/",
+        "/darwin/kubectl/inside",
+    ]
+    assert tree.lookup_many(paths) == {path: tree.lookup(path) for path in paths}

@@ -56,16 +56,17 @@ _BINARY_LOOKUPS: WeakKeyDictionary[FileTree, tuple[list[HostBinary], dict[str, L
 
 
 def binary_lookups(ctx: CheckContext) -> dict[str, Lookup]:
-    """``ctx.image.has`` for the path of each host binary, found once per variant."""
+    """``ctx.image.has(image_path(...))`` for the path of each host binary, found once per
+    variant."""
     assert ctx.ext.metadata is not None
     binaries = ctx.ext.metadata.host_binaries
     known = _BINARY_LOOKUPS.get(ctx.image.tree)
     if known is not None and known[0] is binaries:
         return known[1]
-    image = ctx.image
+    tree = ctx.image.tree
     with acyclic_allocations():
-        found = {binary.path: image.has(image_path(binary.path)) for binary in binaries}
-    _BINARY_LOOKUPS[image.tree] = (binaries, found)
+        found = tree.lookup_many(binary.path for binary in binaries)  # each as image_path() has it
+    _BINARY_LOOKUPS[tree] = (binaries, found)
     return found
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -155,6 +155,45 @@ class FileTree:
             node = child
         presence = Presence.YES if certain else Presence.UNKNOWN
         return Lookup(presence, node.kind, tuple(node.origins), node.arch, node.arch_origin)
+
+    def lookup_many(self, paths: Iterable[str]) -> dict[str, Lookup]:
+        """``lookup`` of each path, keyed as given; paths in one directory share the walk to it."""
+        found: dict[str, Lookup] = {}
+        directories: dict[str, tuple[Node, bool, list[Opacity]] | None] = {}
+        for path in paths:
+            normal = normalize(path)
+            directory, _, name = normal.rpartition("/")
+            if directory not in directories:
+                directories[directory] = self._plain_directory(directory)
+            walked = directories[directory]
+            if walked is None or not name:
+                found[path] = self._lookup(normal, 0)
+                continue
+            node, certain, applicable = walked
+            child = node.children.get(name)
+            if child is None or child.kind is Kind.ABSENT:
+                found[path] = self._absent(normal, child, applicable)
+            else:
+                presence = Presence.YES if certain and child.certain else Presence.UNKNOWN
+                origins = tuple(child.origins)
+                found[path] = Lookup(presence, child.kind, origins, child.arch, child.arch_origin)
+        return found
+
+    def _plain_directory(self, directory: str) -> tuple[Node, bool, list[Opacity]] | None:
+        """The node at ``directory`` ("" for the root), whether it is certain, and the opacities
+        on the way; None when a symbolic link or nothing is on the way (see ``_lookup``)."""
+        node = self.root
+        certain = True
+        applicable = node.opacities
+        for name in directory[1:].split("/") if directory else []:
+            child = node.children.get(name)
+            if child is None or child.kind is Kind.ABSENT or child.kind is Kind.SYMLINK:
+                return None
+            certain = certain and child.certain
+            if child.opacities:
+                applicable = [*applicable, *child.opacities]
+            node = child
+        return node, certain, applicable
 
     def _absent(self, path: str, tombstone: Node | None, applicable: list[Opacity]) -> Lookup:
         """Nothing (or a removal) is recorded at ``path``: unknown if an opacity newer than the
