@@ -37,12 +37,8 @@ def test_binary_lookups_are_found_once_per_tree_for_every_binary() -> None:
     tree.add("/darwin/kubectl", Kind.FILE, ORIGIN)
     metadata = load_metadata(METADATA, "metadata.json")
     lookups = binary_lookups(context(tree, metadata))
-    assert lookups == {
-        "darwin/kubectl": tree.lookup("/darwin/kubectl"),
-        "/l/x": tree.lookup("/l/x"),
-    }
-    assert lookups["darwin/kubectl"].presence is Presence.YES
-    assert lookups["/l/x"].presence is Presence.NO
+    assert lookups == [tree.lookup("/darwin/kubectl"), tree.lookup("/l/x")]
+    assert [found.presence for found in lookups] == [Presence.YES, Presence.NO]
     assert binary_lookups(context(tree, metadata)) is lookups  # shared by the next check
 
 
@@ -50,10 +46,10 @@ def test_binary_lookups_belong_to_their_tree_and_binary_list() -> None:
     full = FileTree()
     full.add("/darwin/kubectl", Kind.FILE, ORIGIN)
     metadata = load_metadata(METADATA, "metadata.json")
-    assert binary_lookups(context(FileTree(), metadata))["darwin/kubectl"].presence is Presence.NO
-    assert binary_lookups(context(full, metadata))["darwin/kubectl"].presence is Presence.YES
+    assert binary_lookups(context(FileTree(), metadata))[0].presence is Presence.NO
+    assert binary_lookups(context(full, metadata))[0].presence is Presence.YES
     other = load_metadata('{"host": {"binaries": [{"linux": [{"path": "/y"}]}]}}', "m.json")
-    assert list(binary_lookups(context(full, other))) == ["/y"]
+    assert binary_lookups(context(full, other)) == [full.lookup("/y")]
 
 
 def test_looking_up_many_paths_answers_as_looking_each_up() -> None:
@@ -89,4 +85,20 @@ def test_looking_up_many_paths_answers_as_looking_each_up() -> None:
         "/darwin/kubectl/",
         "/darwin/kubectl/inside",
     ]
-    assert tree.lookup_many(paths) == {path: tree.lookup(path) for path in paths}
+    assert tree.lookup_many(paths) == [tree.lookup(path) for path in paths]
+
+
+def test_absent_paths_that_the_same_opacities_cover_share_one_answer() -> None:
+    tree = FileTree()
+    tree.make_opaque("/", ORIGIN, scope=frozenset({"usr"}), spared=frozenset({"/usr/own"}))
+    tree.add("/usr/bin/x", Kind.FILE, ORIGIN)
+    tree.remove("/usr/bin/x", ORIGIN)
+    tree.note_skipped("/opt/y", ORIGIN)
+    paths = ["/usr/bin/a", "/usr/bin/b", "/usr/own", "/usr/bin/x", "/opt/y", "/usr/c"]
+    found = tree.lookup_many(paths)
+    assert found == [tree.lookup(path) for path in paths]
+    assert found[0] is found[1]
+    assert found[4].origins == (ORIGIN,)
+    assert [f.presence for f in found] == [Presence.UNKNOWN] * 2 + [Presence.NO] * 3 + [
+        Presence.UNKNOWN
+    ]

@@ -47,17 +47,17 @@ def image_path(path: str) -> str:
     return "/" + path.lstrip("/")
 
 
-# What each variant holds at each host binary's path (as metadata.json writes it): the checks
-# below all ask, for every binary on every variant. Checks run on finished trees, so the answers
-# stay true for as long as their tree lives; they are for the binary list they were found for.
-_BINARY_LOOKUPS: WeakKeyDictionary[FileTree, tuple[list[HostBinary], dict[str, Lookup]]] = (
+# What each variant holds at each host binary's path: the checks below all ask, for every binary
+# on every variant. Checks run on finished trees, so the answers stay true for as long as their
+# tree lives; they are for the binary list they were found for.
+_BINARY_LOOKUPS: WeakKeyDictionary[FileTree, tuple[list[HostBinary], list[Lookup]]] = (
     WeakKeyDictionary()
 )
 
 
-def binary_lookups(ctx: CheckContext) -> dict[str, Lookup]:
-    """``ctx.image.has(image_path(...))`` for the path of each host binary, found once per
-    variant."""
+def binary_lookups(ctx: CheckContext) -> list[Lookup]:
+    """``ctx.image.has(image_path(binary.path))`` for each host binary, in order, found once
+    per variant."""
     assert ctx.ext.metadata is not None
     binaries = ctx.ext.metadata.host_binaries
     known = _BINARY_LOOKUPS.get(ctx.image.tree)
@@ -65,7 +65,7 @@ def binary_lookups(ctx: CheckContext) -> dict[str, Lookup]:
         return known[1]
     tree = ctx.image.tree
     with acyclic_allocations():
-        found = tree.lookup_many(binary.path for binary in binaries)  # each as image_path() has it
+        found = tree.lookup_many(binary.path for binary in binaries)  # normalised as image_path
     _BINARY_LOOKUPS[tree] = (binaries, found)
     return found
 
@@ -95,11 +95,10 @@ def protected_binaries(ctx: CheckContext) -> Iterator[tuple[HostBinary, str, Loo
     variant holds at its path."""
     assert ctx.ext.metadata is not None
     users = protected_users(ctx)
-    lookups = binary_lookups(ctx)
-    for binary in ctx.ext.metadata.host_binaries:
+    for binary, found in zip(ctx.ext.metadata.host_binaries, binary_lookups(ctx), strict=True):
         who = users.get(binary.os)
         if who is not None:
-            yield binary, who, lookups[binary.path]
+            yield binary, who, found
 
 
 @check("MX103", per_platform=True, needs_dockerfile=True, needs_metadata=True)
@@ -194,8 +193,9 @@ def host_binary_conflict(ctx: CheckContext) -> Iterator[Problem]:
     assert ctx.ext.metadata is not None
     seen_paths: dict[str, set[str]] = {os_name: set() for os_name in HOST_OSES}
     seen_names: dict[str, dict[str, HostBinary]] = {os_name: {} for os_name in HOST_OSES}
-    lookups = binary_lookups(ctx) if ctx.platform in ctx.images else None
-    for binary in ctx.ext.metadata.host_binaries:
+    binaries = ctx.ext.metadata.host_binaries
+    lookups = binary_lookups(ctx) if ctx.platform in ctx.images else [None] * len(binaries)
+    for binary, found in zip(binaries, lookups, strict=True):
         paths = seen_paths[binary.os]
         path = image_path(binary.path)
         if path in paths:
@@ -215,14 +215,12 @@ def host_binary_conflict(ctx: CheckContext) -> Iterator[Problem]:
             )
         else:
             names[name] = binary
-        if lookups is not None:
-            found = lookups[binary.path]
-            if found.presence is Presence.YES and found.kind is Kind.DIR:
-                yield Problem(
-                    binary.span,
-                    f'"{binary.path}" is a directory in the image, not a binary',
-                    tuple(found.origins),
-                )
+        if found is not None and found.presence is Presence.YES and found.kind is Kind.DIR:
+            yield Problem(
+                binary.span,
+                f'"{binary.path}" is a directory in the image, not a binary',
+                tuple(found.origins),
+            )
 
 
 @check("MX108", per_platform=True, needs_dockerfile=True, needs_metadata=True)
@@ -230,11 +228,9 @@ def windows_arm_gap(ctx: CheckContext) -> Iterator[Problem]:
     assert ctx.platform is not None and ctx.ext.metadata is not None
     if ctx.platform.arch != "arm64" or WINDOWS_ON_ARM not in {h.key for h in ctx.hosts}:
         return
-    lookups = binary_lookups(ctx)
-    for binary in ctx.ext.metadata.host_binaries:
+    for binary, found in zip(ctx.ext.metadata.host_binaries, binary_lookups(ctx), strict=True):
         if binary.os != "windows":
             continue
-        found = lookups[binary.path]
         if found.presence is not Presence.NO:
             continue
         elsewhere = created_elsewhere(ctx, image_path(binary.path))

@@ -120,6 +120,16 @@ def _parts(path: str) -> list[str]:
 _MAX_SYMLINK_HOPS = 16
 
 
+class _Directory(NamedTuple):
+    """A directory as ``FileTree.lookup_many`` found it."""
+
+    node: Node
+    certain: bool  # whether every directory on the way is certain
+    opacities: list[Opacity]  # the opacities of the directories on the way, itself included
+    # The answer for an absent entry, by the indexes of the opacities that cover it.
+    absent: dict[tuple[int, ...], Lookup]
+
+
 class FileTree:
     def __init__(self) -> None:
         self._seq = 0
@@ -156,10 +166,11 @@ class FileTree:
         presence = Presence.YES if certain else Presence.UNKNOWN
         return Lookup(presence, node.kind, tuple(node.origins), node.arch, node.arch_origin)
 
-    def lookup_many(self, paths: Iterable[str]) -> dict[str, Lookup]:
-        """``lookup`` of each path, keyed as given; paths in one directory share the walk to it."""
-        found: dict[str, Lookup] = {}
-        directories: dict[str, tuple[Node, bool, list[Opacity]] | None] = {}
+    def lookup_many(self, paths: Iterable[str]) -> list[Lookup]:
+        """``lookup`` of each path, in order; paths in one directory share the walk to it, and
+        those absent from it that the same opacities cover share one answer."""
+        found: list[Lookup] = []
+        directories: dict[str, _Directory | None] = {}
         for path in paths:
             normal = normalize(path)
             directory, _, name = normal.rpartition("/")
@@ -167,21 +178,26 @@ class FileTree:
                 directories[directory] = self._plain_directory(directory)
             walked = directories[directory]
             if walked is None or not name:
-                found[path] = self._lookup(normal, 0)
+                found.append(self._lookup(normal, 0))
                 continue
-            node, certain, applicable = walked
-            child = node.children.get(name)
-            if child is None or child.kind is Kind.ABSENT:
-                found[path] = self._absent(normal, child, applicable)
-            else:
-                presence = Presence.YES if certain and child.certain else Presence.UNKNOWN
+            child = walked.node.children.get(name)
+            if child is not None and child.kind is not Kind.ABSENT:
+                presence = Presence.YES if walked.certain and child.certain else Presence.UNKNOWN
                 origins = tuple(child.origins)
-                found[path] = Lookup(presence, child.kind, origins, child.arch, child.arch_origin)
+                found.append(Lookup(presence, child.kind, origins, child.arch, child.arch_origin))
+            elif child is not None or normal in self._skipped:
+                found.append(self._absent(normal, child, walked.opacities))
+            else:
+                covering = tuple(i for i, o in enumerate(walked.opacities) if o.covers(normal))
+                answer = walked.absent.get(covering)
+                if answer is None:
+                    answer = walked.absent[covering] = self._absent(normal, None, walked.opacities)
+                found.append(answer)
         return found
 
-    def _plain_directory(self, directory: str) -> tuple[Node, bool, list[Opacity]] | None:
-        """The node at ``directory`` ("" for the root), whether it is certain, and the opacities
-        on the way; None when a symbolic link or nothing is on the way (see ``_lookup``)."""
+    def _plain_directory(self, directory: str) -> _Directory | None:
+        """The directory at ``directory`` ("" for the root) as ``_lookup`` walks to it; None when
+        a symbolic link or nothing is on the way."""
         node = self.root
         certain = True
         applicable = node.opacities
@@ -193,7 +209,7 @@ class FileTree:
             if child.opacities:
                 applicable = [*applicable, *child.opacities]
             node = child
-        return node, certain, applicable
+        return _Directory(node, certain, applicable, {})
 
     def _absent(self, path: str, tombstone: Node | None, applicable: list[Opacity]) -> Lookup:
         """Nothing (or a removal) is recorded at ``path``: unknown if an opacity newer than the
