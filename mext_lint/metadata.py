@@ -17,7 +17,7 @@ import json.decoder
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Generic, NamedTuple, TypeVar
+from typing import Generic, NamedTuple, TypeVar, cast
 
 from mext_lint.dockerfile.model import SyntaxIssue
 from mext_lint.gcpause import acyclic_allocations
@@ -30,6 +30,8 @@ HOST_OSES = ("darwin", "windows", "linux")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _JSON_WHITESPACE = " \t\n\r"
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
+# It matches the empty string too, so its match() never returns None.
+_match_whitespace = cast(Callable[[str, int], "re.Match[str]"], _WHITESPACE.match)
 # Python's json accepts these; Go's encoding/json (and so Docker Desktop) does not.
 _NON_STANDARD_CONSTANTS = ("-Infinity", "Infinity", "NaN")
 # Deeper documents are read (positions are found iteratively) but not checked against the
@@ -165,7 +167,7 @@ class _Positions:
             return None
         children = self._children.get(slot.start)
         if children is None:
-            children = _children(_read_members(self.text, slot.start, _skip_value)[0])
+            children = _children(_read_container(self.text, slot.start))
             self._children[slot.start] = children
         if isinstance(children, dict):
             return children.get(token)
@@ -182,7 +184,7 @@ class _Positions:
             if self.text[slot.start] not in "{[":
                 continue
             first: dict[str, _Slot] = {}
-            members = _read_members(self.text, slot.start, _skip_value)[0]
+            members = _read_container(self.text, slot.start)
             for index, (key, child) in enumerate(members):
                 token = str(index) if key is None else key
                 pending.append((child, pointer + make_pointer(token)))
@@ -416,7 +418,7 @@ def _read(text: str) -> tuple[object, _Positions]:
     The root's members are read one by one (each value by json's C scanner), so their offsets
     come for free. Raises where json.loads would (with another error: ``_read_issue`` says which).
     """
-    start = _after_whitespace(text, 0)
+    start = _match_whitespace(text, 0).end()
     if text[start : start + 1] in ("{", "["):
         values: list[object] = []
         members, end = _read_members(text, start, _scan_once, values)
@@ -428,7 +430,7 @@ def _read(text: str) -> tuple[object, _Positions]:
     else:
         data, end = _scan_once(text, start)
         root_members = None
-    if _after_whitespace(text, end) != len(text):
+    if _match_whitespace(text, end).end() != len(text):
         raise _Unreadable("extra data")
     return data, _Positions(text, _Slot(-1, -1, start, end), root_members)
 
@@ -441,7 +443,7 @@ def _read_members(
     is_object = text[start] == "{"
     closing = "}" if is_object else "]"
     members: _Members = []
-    pos = _after_whitespace(text, start + 1)
+    pos = _match_whitespace(text, start + 1).end()
     if text.startswith(closing, pos):
         return members, pos + 1
     while True:
@@ -452,35 +454,36 @@ def _read_members(
                 raise _Unreadable("expected a key")
             key_start = pos
             key, key_end = _scan_string(text, pos + 1, True)
-            pos = _after_whitespace(text, key_end)
+            pos = _match_whitespace(text, key_end).end()
             if not text.startswith(":", pos):
                 raise _Unreadable("expected ':'")
-            pos = _after_whitespace(text, pos + 1)
+            pos = _match_whitespace(text, pos + 1).end()
         value, end = read_value(text, pos)
         if values is not None:
             values.append(value)
         members.append((key, _Slot(key_start, key_end, pos, end)))
-        pos = _after_whitespace(text, end)
+        pos = _match_whitespace(text, end).end()
         if text.startswith(",", pos):
-            pos = _after_whitespace(text, pos + 1)
+            pos = _match_whitespace(text, pos + 1).end()
         elif text.startswith(closing, pos):
             return members, pos + 1
         else:
             raise _Unreadable("expected ',' or a closing bracket")
 
 
-def _after_whitespace(text: str, pos: int) -> int:
-    match = _WHITESPACE.match(text, pos)
-    assert match is not None  # the pattern matches the empty string too
-    return match.end()
+def _read_container(text: str, start: int) -> _Members:
+    """The members of a container of a text known to be valid, from a stack of any depth."""
+    try:
+        return _read_members(text, start, _scan_once)[0]
+    except RecursionError:  # this caller's stack is deeper than the one that read the text
+        return _read_members(text, start, _skip_value)[0]
 
 
 def _skip_value(text: str, start: int) -> tuple[object, int]:
-    """Read past the value at ``start`` of a text known to be valid, at any stack depth."""
-    try:
-        return _scan_once(text, start)
-    except RecursionError:  # this caller's stack is deeper than the one that read the text
+    """Read past the value at ``start`` without recursion: a container iteratively."""
+    if text[start] in "{[":
         return None, _container_end(text, start)
+    return _scan_once(text, start)
 
 
 def _container_end(text: str, start: int) -> int:
