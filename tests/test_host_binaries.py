@@ -5,7 +5,13 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any, cast
 
-from mext_lint.checks.host_binaries import binary_lookups, image_path
+from mext_lint.checks.host_binaries import (
+    binary_created_elsewhere,
+    created_elsewhere,
+    image_path,
+    other_variants,
+    variant_lookups,
+)
 from mext_lint.metadata import Metadata, load_metadata
 from mext_lint.platforms import Platform
 from mext_lint.registry import CheckContext
@@ -14,14 +20,19 @@ from mext_lint.simulate.tree import FileTree, Kind, Presence
 from mext_lint.spans import Related, Span
 
 AMD64 = Platform("linux", "amd64")
+ARM64 = Platform("linux", "arm64")
 ORIGIN = Related(Span.point("Dockerfile", 1, 1), "created here")
 METADATA = '{"host": {"binaries": [{"darwin": [{"path": "darwin/kubectl"}, {"path": "/l/x"}]}]}}'
 
 
-def context(tree: FileTree, metadata: Metadata) -> CheckContext:
-    image = Image(AMD64, tree, {}, None, [], [], [])
+def context(tree: FileTree, metadata: Metadata, *others: FileTree) -> CheckContext:
+    platforms = [AMD64, ARM64, Platform("linux", "riscv64")]
+    images = {
+        platform: Image(platform, each, {}, None, [], [], [])
+        for platform, each in zip(platforms, (tree, *others), strict=False)
+    }
     extension = cast(Any, SimpleNamespace(metadata=metadata))
-    return CheckContext(extension, AMD64, {AMD64: image})
+    return CheckContext(extension, AMD64, images)
 
 
 def test_image_path_is_absolute_and_keeps_an_absolute_path_as_is() -> None:
@@ -36,20 +47,20 @@ def test_binary_lookups_are_found_once_per_tree_for_every_binary() -> None:
     tree = FileTree()
     tree.add("/darwin/kubectl", Kind.FILE, ORIGIN)
     metadata = load_metadata(METADATA, "metadata.json")
-    lookups = binary_lookups(context(tree, metadata))
+    lookups = variant_lookups(context(tree, metadata))
     assert lookups == [tree.lookup("/darwin/kubectl"), tree.lookup("/l/x")]
     assert [found.presence for found in lookups] == [Presence.YES, Presence.NO]
-    assert binary_lookups(context(tree, metadata)) is lookups  # shared by the next check
+    assert variant_lookups(context(tree, metadata)) is lookups  # shared by the next check
 
 
 def test_binary_lookups_belong_to_their_tree_and_binary_list() -> None:
     full = FileTree()
     full.add("/darwin/kubectl", Kind.FILE, ORIGIN)
     metadata = load_metadata(METADATA, "metadata.json")
-    assert binary_lookups(context(FileTree(), metadata))[0].presence is Presence.NO
-    assert binary_lookups(context(full, metadata))[0].presence is Presence.YES
+    assert variant_lookups(context(FileTree(), metadata))[0].presence is Presence.NO
+    assert variant_lookups(context(full, metadata))[0].presence is Presence.YES
     other = load_metadata('{"host": {"binaries": [{"linux": [{"path": "/y"}]}]}}', "m.json")
-    assert binary_lookups(context(full, other)) == [full.lookup("/y")]
+    assert variant_lookups(context(full, other)) == [full.lookup("/y")]
 
 
 def test_looking_up_many_paths_answers_as_looking_each_up() -> None:
@@ -102,3 +113,16 @@ def test_absent_paths_that_the_same_opacities_cover_share_one_answer() -> None:
     assert [f.presence for f in found] == [Presence.UNKNOWN] * 2 + [Presence.NO] * 3 + [
         Presence.UNKNOWN
     ]
+
+
+def test_binary_created_elsewhere_says_what_created_elsewhere_says() -> None:
+    here, arm, riscv = FileTree(), FileTree(), FileTree()
+    arm.add("/darwin/kubectl", Kind.FILE, ORIGIN)
+    riscv.add("/darwin/kubectl", Kind.FILE, Related(Span.point("Dockerfile", 2, 1), "copied"))
+    riscv.add("/l/x", Kind.DIR, ORIGIN)
+    ctx = context(here, load_metadata(METADATA, "metadata.json"), arm, riscv)
+    others = other_variants(ctx)
+    assert [platform for platform, _ in others] == [ARM64, Platform("linux", "riscv64")]
+    for index, path in enumerate(["/darwin/kubectl", "/l/x"]):
+        assert binary_created_elsewhere(others, index) == created_elsewhere(ctx, path)
+    assert len(binary_created_elsewhere(others, 0)) == 2

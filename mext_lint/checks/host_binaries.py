@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 from mext_lint.gcpause import acyclic_allocations
@@ -12,6 +13,9 @@ from mext_lint.platforms import Host, Platform
 from mext_lint.registry import CheckContext, check
 from mext_lint.simulate.tree import FileTree, Kind, Lookup, Presence
 from mext_lint.spans import Problem, Related
+
+if TYPE_CHECKING:
+    from mext_lint.simulate.build import Image
 
 WINDOWS_SUFFIXES = (".exe", ".cmd", ".bat", ".ps1", ".com")
 OS_DIRECTORIES = {"darwin": "darwin", "windows": "windows", "linux": "linux"}
@@ -55,19 +59,33 @@ _BINARY_LOOKUPS: WeakKeyDictionary[FileTree, tuple[list[HostBinary], list[Lookup
 )
 
 
-def binary_lookups(ctx: CheckContext) -> list[Lookup]:
-    """``ctx.image.has(image_path(binary.path))`` for each host binary, in order, found once
-    per variant."""
-    assert ctx.ext.metadata is not None
-    binaries = ctx.ext.metadata.host_binaries
-    known = _BINARY_LOOKUPS.get(ctx.image.tree)
+def binary_lookups(image: Image, binaries: list[HostBinary]) -> list[Lookup]:
+    """``image.has(image_path(binary.path))`` for each host binary, in order, found once per
+    variant."""
+    known = _BINARY_LOOKUPS.get(image.tree)
     if known is not None and known[0] is binaries:
         return known[1]
-    tree = ctx.image.tree
     with acyclic_allocations():
-        found = tree.lookup_many(binary.path for binary in binaries)  # normalised as image_path
-    _BINARY_LOOKUPS[tree] = (binaries, found)
+        found = image.tree.lookup_many(binary.path for binary in binaries)  # as image_path
+    _BINARY_LOOKUPS[image.tree] = (binaries, found)
     return found
+
+
+def variant_lookups(ctx: CheckContext) -> list[Lookup]:
+    """What this variant holds at each host binary's path, in the order of the binaries."""
+    assert ctx.ext.metadata is not None
+    return binary_lookups(ctx.image, ctx.ext.metadata.host_binaries)
+
+
+def other_variants(ctx: CheckContext) -> list[tuple[Platform, list[Lookup]]]:
+    """What each other variant holds at each host binary's path."""
+    assert ctx.ext.metadata is not None
+    binaries = ctx.ext.metadata.host_binaries
+    return [
+        (platform, binary_lookups(image, binaries))
+        for platform, image in ctx.images.items()
+        if platform != ctx.platform
+    ]
 
 
 def tool_name(path: str) -> str:
@@ -90,20 +108,34 @@ def created_elsewhere(ctx: CheckContext, path: str) -> tuple[Related, ...]:
     return tuple(related)
 
 
-def protected_binaries(ctx: CheckContext) -> Iterator[tuple[HostBinary, str, Lookup]]:
-    """Each host binary a protected host pulls from this variant, who that hurts, and what the
-    variant holds at its path."""
+def binary_created_elsewhere(
+    others: list[tuple[Platform, list[Lookup]]], index: int
+) -> tuple[Related, ...]:
+    """``created_elsewhere`` for the host binary at ``index``, from ``other_variants``."""
+    related: list[Related] = []
+    for platform, lookups in others:
+        found = lookups[index]
+        if found.presence is Presence.YES:
+            related.extend(Related(o.span, f"{o.message} (on {platform})") for o in found.origins)
+    return tuple(related)
+
+
+def protected_binaries(ctx: CheckContext) -> Iterator[tuple[int, HostBinary, str, Lookup]]:
+    """Each host binary a protected host pulls from this variant (with its index), who that
+    hurts, and what the variant holds at its path."""
     assert ctx.ext.metadata is not None
     users = protected_users(ctx)
-    for binary, found in zip(ctx.ext.metadata.host_binaries, binary_lookups(ctx), strict=True):
+    binaries = ctx.ext.metadata.host_binaries
+    for index, (binary, found) in enumerate(zip(binaries, variant_lookups(ctx), strict=True)):
         who = users.get(binary.os)
         if who is not None:
-            yield binary, who, found
+            yield index, binary, who, found
 
 
 @check("MX103", per_platform=True, needs_dockerfile=True, needs_metadata=True)
 def host_binary_missing(ctx: CheckContext) -> Iterator[Problem]:
-    for binary, who, found in protected_binaries(ctx):
+    others = other_variants(ctx)
+    for index, binary, who, found in protected_binaries(ctx):
         if found.presence is not Presence.NO:
             continue
         plural = "" if " and " in who else "s"
@@ -111,14 +143,14 @@ def host_binary_missing(ctx: CheckContext) -> Iterator[Problem]:
             binary.span,
             f'host binary "{binary.path}" is not in the {ctx.platform} image'
             f" ({who} get{plural} no {tool_name(binary.path)})",
-            found.origins + created_elsewhere(ctx, image_path(binary.path)),
+            found.origins + binary_created_elsewhere(others, index),
         )
 
 
 @check("MX104", per_platform=True, needs_dockerfile=True, needs_metadata=True)
 def host_binary_wrong_arch(ctx: CheckContext) -> Iterator[Problem]:
     assert ctx.platform is not None
-    for binary, who, found in protected_binaries(ctx):
+    for _, binary, who, found in protected_binaries(ctx):
         if found.presence is Presence.NO or found.arch in (None, ctx.platform.arch):
             continue
         related = (found.arch_origin,) if found.arch_origin is not None else ()
@@ -194,7 +226,7 @@ def host_binary_conflict(ctx: CheckContext) -> Iterator[Problem]:
     seen_paths: dict[str, set[str]] = {os_name: set() for os_name in HOST_OSES}
     seen_names: dict[str, dict[str, HostBinary]] = {os_name: {} for os_name in HOST_OSES}
     binaries = ctx.ext.metadata.host_binaries
-    lookups = binary_lookups(ctx) if ctx.platform in ctx.images else [None] * len(binaries)
+    lookups = variant_lookups(ctx) if ctx.platform in ctx.images else [None] * len(binaries)
     for binary, found in zip(binaries, lookups, strict=True):
         paths = seen_paths[binary.os]
         path = image_path(binary.path)
@@ -228,12 +260,12 @@ def windows_arm_gap(ctx: CheckContext) -> Iterator[Problem]:
     assert ctx.platform is not None and ctx.ext.metadata is not None
     if ctx.platform.arch != "arm64" or WINDOWS_ON_ARM not in {h.key for h in ctx.hosts}:
         return
-    for binary, found in zip(ctx.ext.metadata.host_binaries, binary_lookups(ctx), strict=True):
-        if binary.os != "windows":
+    others = other_variants(ctx)
+    binaries = ctx.ext.metadata.host_binaries
+    for index, (binary, found) in enumerate(zip(binaries, variant_lookups(ctx), strict=True)):
+        if binary.os != "windows" or found.presence is not Presence.NO:
             continue
-        if found.presence is not Presence.NO:
-            continue
-        elsewhere = created_elsewhere(ctx, image_path(binary.path))
+        elsewhere = binary_created_elsewhere(others, index)
         if not elsewhere and any(p.arch == "amd64" for p in ctx.images):
             continue  # missing everywhere: MX103 reports it for Windows on x86_64
         yield Problem(
