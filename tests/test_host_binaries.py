@@ -90,6 +90,10 @@ def test_looking_up_many_paths_answers_as_looking_each_up() -> None:
         "/usr/bin/tool",
         "/usr/own/tool",
         "/etc",
+        "/zzz",
+        "/nothing/here/a",
+        "/nothing/here/b",
+        "/linux/gone/x/y",
         "/",
         "",
         "/darwin/../darwin/kubectl",
@@ -106,13 +110,13 @@ def test_absent_paths_that_the_same_opacities_cover_share_one_answer() -> None:
     tree.remove("/usr/bin/x", ORIGIN)
     tree.note_skipped("/opt/y", ORIGIN)
     paths = ["/usr/bin/a", "/usr/bin/b", "/usr/own", "/usr/bin/x", "/opt/y", "/usr/c"]
+    paths += ["/usr/lib/a/b", "/usr/lib/a/c", "/usr/own/a", "/usr/own/b"]
     found = tree.lookup_many(paths)
     assert found == [tree.lookup(path) for path in paths]
-    assert found[0] is found[1]
+    assert found[0] is found[1] and found[6] is found[7] and found[8] is found[9]
     assert found[4].origins == (ORIGIN,)
-    assert [f.presence for f in found] == [Presence.UNKNOWN] * 2 + [Presence.NO] * 3 + [
-        Presence.UNKNOWN
-    ]
+    unknown, no = Presence.UNKNOWN, Presence.NO
+    assert [f.presence for f in found] == [unknown] * 2 + [no] * 3 + [unknown] * 3 + [no] * 2
 
 
 def test_binary_created_elsewhere_says_what_created_elsewhere_says() -> None:

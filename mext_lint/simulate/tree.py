@@ -123,10 +123,14 @@ _MAX_SYMLINK_HOPS = 16
 class _Directory(NamedTuple):
     """A directory as ``FileTree.lookup_many`` found it."""
 
-    node: Node
+    node: Node | None  # None when nothing is there: the walk stopped at a missing component
+    tombstone: Node | None  # the removal the walk stopped at, if any
     certain: bool  # whether every directory on the way is certain
-    opacities: list[Opacity]  # the opacities of the directories on the way, itself included
-    # The answer for an absent entry, by the indexes of the opacities that cover it.
+    opacities: list[Opacity]  # the opacities of the directories on the way
+    # Those that may cover one entry of the directory and not another; any other covers all of
+    # them or none (its scope is about the first component, which they share below the root).
+    varying: list[tuple[int, Opacity]]
+    # The answer for an absent entry, by the indexes of the varying opacities that cover it.
     absent: dict[tuple[int, ...], Lookup]
 
 
@@ -180,36 +184,49 @@ class FileTree:
             if walked is None or not name:
                 found.append(self._lookup(normal, 0))
                 continue
-            child = walked.node.children.get(name)
-            if child is not None and child.kind is not Kind.ABSENT:
+            child = walked.node.children.get(name) if walked.node is not None else None
+            if child is None:
+                found.append(self._absent_entry(normal, walked))
+            elif child.kind is Kind.ABSENT:
+                found.append(self._absent(normal, child, walked.opacities))
+            else:
                 presence = Presence.YES if walked.certain and child.certain else Presence.UNKNOWN
                 origins = tuple(child.origins)
                 found.append(Lookup(presence, child.kind, origins, child.arch, child.arch_origin))
-            elif child is not None or normal in self._skipped:
-                found.append(self._absent(normal, child, walked.opacities))
-            else:
-                covering = tuple(i for i, o in enumerate(walked.opacities) if o.covers(normal))
-                answer = walked.absent.get(covering)
-                if answer is None:
-                    answer = walked.absent[covering] = self._absent(normal, None, walked.opacities)
-                found.append(answer)
         return found
 
     def _plain_directory(self, directory: str) -> _Directory | None:
         """The directory at ``directory`` ("" for the root) as ``_lookup`` walks to it; None when
-        a symbolic link or nothing is on the way."""
-        node = self.root
+        a symbolic link is on the way."""
+        node: Node | None = self.root
+        tombstone = None
         certain = True
-        applicable = node.opacities
+        applicable = self.root.opacities
         for name in directory[1:].split("/") if directory else []:
+            assert node is not None
             child = node.children.get(name)
-            if child is None or child.kind is Kind.ABSENT or child.kind is Kind.SYMLINK:
+            if child is None or child.kind is Kind.ABSENT:
+                node, tombstone = None, child
+                break
+            if child.kind is Kind.SYMLINK:
                 return None
             certain = certain and child.certain
             if child.opacities:
                 applicable = [*applicable, *child.opacities]
             node = child
-        return _Directory(node, certain, applicable, {})
+        varying = [(i, o) for i, o in enumerate(applicable) if o.spared or not directory]
+        return _Directory(node, tombstone, certain, applicable, varying, {})
+
+    def _absent_entry(self, path: str, directory: _Directory) -> Lookup:
+        """``_absent`` for a path with no entry in ``directory``, shared by such paths."""
+        if path in self._skipped:
+            return self._absent(path, directory.tombstone, directory.opacities)
+        covering = tuple(i for i, o in directory.varying if o.covers(path))
+        answer = directory.absent.get(covering)
+        if answer is None:
+            answer = self._absent(path, directory.tombstone, directory.opacities)
+            directory.absent[covering] = answer
+        return answer
 
     def _absent(self, path: str, tombstone: Node | None, applicable: list[Opacity]) -> Lookup:
         """Nothing (or a removal) is recorded at ``path``: unknown if an opacity newer than the
