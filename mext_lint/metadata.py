@@ -319,6 +319,7 @@ class Metadata:
 
 def load_metadata(text: str, path: str) -> Metadata:
     """Parse metadata.json ``text`` (already decoded); syntax errors land in ``Metadata.error``."""
+    depth = _nesting_depth(text, MAX_READ_NESTING)  # meaningful once _read accepts the text
     try:
         with acyclic_allocations():
             data, positions = _read(text)
@@ -326,7 +327,6 @@ def load_metadata(text: str, path: str) -> Metadata:
         return Metadata(path, text, None, _nesting_issue(text, path, _LineIndex(text)))
     except (_Unreadable, StopIteration, ValueError):
         return Metadata(path, text, None, _read_issue(text, path))
-    depth = _nesting_depth(text, MAX_READ_NESTING)
     if depth > MAX_READ_NESTING:
         return Metadata(path, text, None, _nesting_issue(text, path, _LineIndex(text)))
     return Metadata(path, text, data, None, positions, depth)
@@ -497,7 +497,8 @@ def _container_end(text: str, start: int) -> int:
 
 
 def _nesting_depth(text: str, limit: int) -> int:
-    """How deeply containers nest in a valid JSON text (counted up to ``limit + 1``).
+    """How deeply containers nest in a valid JSON text (counted up to ``limit + 1``; any number
+    for another text).
 
     All with bytes operations: a 5 MB document takes milliseconds, where walking it in Python
     took seconds.
