@@ -61,7 +61,7 @@ class Located(Generic[T]):
 class HostBinary:
     """One ``host.binaries[i].<os>[j].path`` string; where it is written is found when asked."""
 
-    __slots__ = ("_locate", "_span", "os", "path", "pointer")
+    __slots__ = ("_index", "_item", "_locate", "_pointer", "_span", "os", "path")
 
     def __init__(
         self, os: str, path: str, span: Span | Callable[[str], Span], pointer: str
@@ -69,9 +69,27 @@ class HostBinary:
         """``span`` is the span itself or a function finding the span of a pointer."""
         self.os = os  # "darwin", "windows" or "linux"
         self.path = path
-        self.pointer = pointer  # e.g. "/host/binaries/0/darwin/0/path"
+        self._pointer: str | None = pointer
+        self._index = self._item = -1
         self._span = span if isinstance(span, Span) else None
         self._locate = span
+
+    @classmethod
+    def listed(
+        cls, os: str, path: str, index: int, item: int, locate: Callable[[str], Span]
+    ) -> HostBinary:
+        """``host.binaries[index].<os>[item].path``, its pointer written out when asked."""
+        binary = cls(os, path, locate, "")
+        binary._pointer = None
+        binary._index, binary._item = index, item
+        return binary
+
+    @property
+    def pointer(self) -> str:
+        """Where it is in metadata.json, e.g. "/host/binaries/0/darwin/0/path"."""
+        if self._pointer is None:
+            self._pointer = f"/host/binaries/{self._index}/{self.os}/{self._item}/path"
+        return self._pointer
 
     @property
     def span(self) -> Span:
@@ -375,8 +393,7 @@ def _host_binaries(binaries: list[object], locate: Callable[[str], Span]) -> lis
             for item_index, item in enumerate(items):
                 path = item.get("path") if isinstance(item, dict) else None
                 if isinstance(path, str):
-                    pointer = f"/host/binaries/{index}/{os_name}/{item_index}/path"
-                    found.append(HostBinary(os_name, path, locate, pointer))
+                    found.append(HostBinary.listed(os_name, path, index, item_index, locate))
     return found
 
 
