@@ -421,9 +421,9 @@ class _Unreadable(Exception):
 
 
 # (value, offset just past it) of the JSON value at an offset; raises StopIteration if none.
-ValueReader = Callable[[str, int], tuple[object, int]]
+_ValueReader = Callable[[str, int], tuple[object, int]]
 # json's C scanner and string reader (typeshed does not declare them).
-_scan_once: ValueReader = json.decoder.JSONDecoder(  # type: ignore[attr-defined]
+_scan_once: _ValueReader = json.decoder.JSONDecoder(  # type: ignore[attr-defined]
     parse_constant=_reject_constant
 ).scan_once
 _scan_string: Callable[[str, int, bool], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
@@ -453,7 +453,7 @@ def _read(text: str) -> tuple[object, _Positions]:
 
 
 def _read_members(
-    text: str, start: int, read_value: ValueReader, values: list[object] | None = None
+    text: str, start: int, read_value: _ValueReader, values: list[object] | None = None
 ) -> tuple[_Members, int]:
     """The members of the object (or items of the array) opening at ``start``, and the offset
     just past it; each value read by ``read_value`` (and appended to ``values``, if given)."""
