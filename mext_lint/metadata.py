@@ -156,6 +156,12 @@ class _LineIndex:
         return Span.point(path, *self.position(offset))
 
 
+# The members of a smaller container are read again on each visit rather than kept: that costs
+# about as much as a visit anyway, and keeping the offsets of every little object of a large file
+# took more memory than its parsed value.
+_KEPT_CONTAINER_SIZE = 1024
+
+
 class _Positions:
     """Where the values of a valid JSON text are, found container by container on demand."""
 
@@ -186,7 +192,8 @@ class _Positions:
         children = self._children.get(slot.start)
         if children is None:
             children = _children(_read_container(self.text, slot.start))
-            self._children[slot.start] = children
+            if slot.end - slot.start >= _KEPT_CONTAINER_SIZE:
+                self._children[slot.start] = children
         if isinstance(children, dict):
             return children.get(token)
         if _is_array_index(token) and int(token) < len(children):
