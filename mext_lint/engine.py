@@ -62,7 +62,13 @@ def extension_paths(ext: Extension) -> frozenset[str]:
     for located in (metadata.icon, metadata.composefile, metadata.ui_root):
         if located is not None:
             paths.add(located.value)
-    return frozenset("/" + path.lstrip("/") for path in paths if path.strip())
+    return frozenset(_absolute(path) for path in paths if path.strip())
+
+
+def _absolute(path: str) -> str:
+    if path[:1] == "/" and path[1:2] != "/":
+        return path  # already absolute, as nearly every one is: no copy of each string
+    return "/" + path.lstrip("/")
 
 
 def lint_extension(ext: Extension, settings: Settings) -> list[Finding]:

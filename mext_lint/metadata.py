@@ -1,9 +1,11 @@
-"""metadata.json read with positions: the parsed value plus a span for every key and value.
+"""metadata.json read with positions: the parsed value plus a span for any key or value asked for.
 
-The text is checked with the standard ``json`` module (whose errors carry an offset); once it is
-known to be valid, a linear, iterative scanner walks it again to record where each value and key
-sits, addressed by RFC 6901 JSON pointers. Duplicate keys keep the last value, as Docker's Go
-decoder does, and are recorded so a rule can report them.
+The text is read with the C scanner of the standard ``json`` module (whose errors carry an
+offset). Positions are found lazily: the members of a container are located the first time a
+pointer goes through it, each member's value skipped at C speed, and remembered; so a span costs
+only the containers on its pointer's path, and many spans add up to one pass over the text.
+Values are addressed by RFC 6901 JSON pointers. Duplicate keys keep the last value, as Docker's Go
+decoder does, and can be listed so a rule can report them.
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ from __future__ import annotations
 import bisect
 import functools
 import json
+import json.decoder
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Generic, NamedTuple, TypeVar
+from typing import Generic, NamedTuple, TypeVar, cast
 
 from mext_lint.dockerfile.model import SyntaxIssue
+from mext_lint.gcpause import acyclic_allocations
 from mext_lint.spans import Span
 
 T = TypeVar("T")
@@ -25,20 +29,24 @@ HOST_OSES = ("darwin", "windows", "linux")
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _JSON_WHITESPACE = " \t\n\r"
-_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+# It matches the empty string too, so its match() never returns None.
+_match_whitespace = cast(Callable[[str, int], "re.Match[str]"], _WHITESPACE.match)
 # Python's json accepts these; Go's encoding/json (and so Docker Desktop) does not.
 _NON_STANDARD_CONSTANTS = ("-Infinity", "Infinity", "NaN")
-_LITERALS = ("true", "false", "null", *_NON_STANDARD_CONSTANTS)
 # Deeper documents are read (positions are found iteratively) but not checked against the
 # schema: jsonschema, and the repr of a value in its messages, recurse once per level, and whether
 # that fits must not depend on how much of Python's stack the caller already uses. A real
 # metadata.json is a few levels deep.
 MAX_NESTING = 100
-# Deeper still is not even given to json.loads, which recurses too: up to ~1000 levels minus the
-# caller's stack, so the same file read as JSON in one process and as too deep in another.
+# Deeper still is refused as unreadable: json's scanner recurses too, up to ~1000 levels minus the
+# caller's stack, so the same file would read as JSON in one process and as too deep in another.
 MAX_READ_NESTING = 500
 _STRUCTURE = re.compile(r'["{}\[\]]')
 _STRUCTURE_AND_CONSTANTS = re.compile(r'["{}\[\]NI]')
+# For _nesting_depth: every byte but quotes and brackets is dropped, brackets become parentheses.
+_AS_PARENTHESES = bytes.maketrans(b"[{]}", b"(())")
+_NOT_STRUCTURE = bytes(set(range(256)) - set(b'"[]{}'))
 
 
 @dataclass(frozen=True)
@@ -50,13 +58,60 @@ class Located(Generic[T]):
     pointer: str
 
 
-class HostBinary(NamedTuple):
-    """One ``host.binaries[i].<os>[j].path`` string."""
+class HostBinary:
+    """One ``host.binaries[i].<os>[j].path`` string; where it is written is found when asked."""
 
-    os: str  # "darwin", "windows" or "linux"
-    path: str
-    span: Span  # the path string's value span
-    pointer: str  # e.g. "/host/binaries/0/darwin/0/path"
+    __slots__ = ("_index", "_item", "_locate", "_pointer", "_span", "os", "path")
+
+    def __init__(
+        self, os: str, path: str, span: Span | Callable[[str], Span], pointer: str
+    ) -> None:
+        """``span`` is the span itself or a function finding the span of a pointer."""
+        self.os = os  # "darwin", "windows" or "linux"
+        self.path = path
+        self._pointer: str | None = pointer
+        self._index = self._item = -1
+        self._span = span if isinstance(span, Span) else None
+        self._locate = span
+
+    @classmethod
+    def listed(
+        cls, os: str, path: str, index: int, item: int, locate: Callable[[str], Span]
+    ) -> HostBinary:
+        """``host.binaries[index].<os>[item].path``, its pointer written out when asked."""
+        binary = cls(os, path, locate, "")
+        binary._pointer = None
+        binary._index, binary._item = index, item
+        return binary
+
+    @property
+    def pointer(self) -> str:
+        """Where it is in metadata.json, e.g. "/host/binaries/0/darwin/0/path"."""
+        if self._pointer is None:
+            self._pointer = f"/host/binaries/{self._index}/{self.os}/{self._item}/path"
+        return self._pointer
+
+    @property
+    def span(self) -> Span:
+        """The path string's value span."""
+        if self._span is None:
+            assert not isinstance(self._locate, Span)
+            self._span = self._locate(self.pointer)
+        return self._span
+
+    def _fields(self) -> tuple[str, str, Span, str]:
+        return self.os, self.path, self.span, self.pointer
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, HostBinary):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return "HostBinary(os={!r}, path={!r}, span={!r}, pointer={!r})".format(*self._fields())
 
 
 class DuplicateKey(NamedTuple):
@@ -67,26 +122,19 @@ class DuplicateKey(NamedTuple):
     first_span: Span  # the first occurrence, whose value is ignored
 
 
-class _Node:
-    """Offsets of one JSON value (and its key, for object members) in the text."""
+class _Slot(NamedTuple):
+    """Offsets of one value (and of its key, for an object member) in the text."""
 
-    __slots__ = ("children", "end", "key_end", "key_start", "start", "token")
+    key_start: int  # -1 for array items and the root
+    key_end: int
+    start: int
+    end: int
 
-    def __init__(self, token: str, key_start: int = -1, key_end: int = -1) -> None:
-        self.token = token  # the pointer token naming this value in its parent
-        self.key_start = key_start
-        self.key_end = key_end
-        self.start = -1
-        self.end = -1
-        self.children: dict[str, _Node] | list[_Node] | None = None
 
-    def child(self, token: str) -> _Node | None:
-        if isinstance(self.children, dict):
-            return self.children.get(token)
-        if isinstance(self.children, list) and _is_array_index(token):
-            index = int(token)
-            return self.children[index] if index < len(self.children) else None
-        return None
+# The members of a container as the text holds them: (key, slot) in file order, key None in arrays.
+_Members = list[tuple[str | None, _Slot]]
+# The members a pointer can reach: by key (the last of duplicates) or by index.
+_Children = dict[str, _Slot] | list[_Slot]
 
 
 class _LineIndex:
@@ -108,20 +156,106 @@ class _LineIndex:
         return Span.point(path, *self.position(offset))
 
 
+# The members of a smaller container are read again on each visit rather than kept: that costs
+# about as much as a visit anyway, and keeping the offsets of every little object of a large file
+# took more memory than its parsed value.
+_KEPT_CONTAINER_SIZE = 1024
+
+
+class _Positions:
+    """Where the values of a valid JSON text are, found container by container on demand."""
+
+    def __init__(self, text: str, root: _Slot, root_members: _Members | None) -> None:
+        self.text = text
+        self.root = root
+        self._children: dict[int, _Children] = {}  # by the offset of the container's bracket
+        if root_members is not None:
+            self._children[root.start] = _children(root_members)
+
+    @functools.cached_property
+    def lines(self) -> _LineIndex:
+        return _LineIndex(self.text)
+
+    def nearest(self, pointer: str) -> tuple[_Slot, bool]:
+        """The slot of ``pointer``, or of its nearest existing ancestor (and False)."""
+        slot = self.root
+        for token in _pointer_tokens(pointer):
+            child = self._child(slot, token)
+            if child is None:
+                return slot, False
+            slot = child
+        return slot, True
+
+    def _child(self, slot: _Slot, token: str) -> _Slot | None:
+        if self.text[slot.start] not in "{[":
+            return None
+        children = self._children.get(slot.start)
+        if children is None:
+            children = _children(_read_container(self.text, slot.start))
+            if slot.end - slot.start >= _KEPT_CONTAINER_SIZE:
+                self._children[slot.start] = children
+        if isinstance(children, dict):
+            return children.get(token)
+        if _is_array_index(token) and int(token) < len(children):
+            return children[int(token)]
+        return None
+
+    def duplicate_keys(self) -> Iterator[tuple[str, _Slot, _Slot]]:
+        """(pointer, first, later) for each key written twice in one object, including objects
+        whose own key was overridden (reads the whole text: for reports, not for lookups)."""
+        pending = [(self.root, "")]
+        while pending:
+            slot, pointer = pending.pop()
+            if self.text[slot.start] not in "{[":
+                continue
+            first: dict[str, _Slot] = {}
+            members = _read_container(self.text, slot.start)
+            for index, (key, child) in enumerate(members):
+                token = str(index) if key is None else key
+                pending.append((child, pointer + make_pointer(token)))
+                if key is None:
+                    continue
+                if key in first:
+                    yield pointer + make_pointer(key), first[key], child
+                else:
+                    first[key] = child
+
+
+def _children(members: _Members) -> _Children:
+    if members and members[0][0] is None:
+        return [slot for _, slot in members]
+    return {key: slot for key, slot in members if key is not None}
+
+
 @dataclass(frozen=True)
 class Metadata:
     path: str
     text: str
     data: object  # the parsed value; None when the text is not valid JSON (or is `null`)
     error: SyntaxIssue | None
-    duplicate_keys: tuple[DuplicateKey, ...] = ()
-    _root: _Node | None = field(default=None, repr=False, compare=False)
-    _lines: _LineIndex | None = field(default=None, repr=False, compare=False)
+    _positions: _Positions | None = field(default=None, repr=False, compare=False)
     depth: int = field(default=0, compare=False)  # how deeply containers nest
 
     def deepest_span(self) -> Span:
         """Where the most deeply nested container opens."""
-        return _nesting_issue(self.text, self.path, self._lines or _LineIndex(self.text)).span
+        return _nesting_issue(self.text, self.path, _LineIndex(self.text)).span
+
+    @functools.cached_property
+    def duplicate_keys(self) -> tuple[DuplicateKey, ...]:
+        """Keys written twice in one object, in file order of the later one."""
+        positions = self._positions
+        if positions is None:
+            return ()
+        found = sorted(positions.duplicate_keys(), key=lambda duplicate: duplicate[2].key_start)
+        lines = positions.lines
+        return tuple(
+            DuplicateKey(
+                pointer,
+                lines.span(self.path, later.key_start, later.key_end),
+                lines.span(self.path, first.key_start, first.key_end),
+            )
+            for pointer, first, later in found
+        )
 
     # -- positions ---------------------------------------------------------------------------
 
@@ -130,10 +264,10 @@ class Metadata:
 
         A pointer that does not exist falls back to its nearest existing ancestor, then to 1:1.
         """
-        node = self._nearest_node(pointer)
-        if node is None or self._lines is None:
+        if self._positions is None:
             return Span.point(self.path, 1, 1)
-        return self._lines.span(self.path, node.start, node.end)
+        slot, _ = self._positions.nearest(pointer)
+        return self._positions.lines.span(self.path, slot.start, slot.end)
 
     def key_span(self, pointer: str) -> Span:
         """Where the key of the member at ``pointer`` is written.
@@ -141,32 +275,17 @@ class Metadata:
         An array item or the root has no key: its first character stands in. A pointer that does
         not exist falls back to its nearest existing ancestor, then to 1:1.
         """
-        node = self._nearest_node(pointer)
-        if node is None or self._lines is None:
+        if self._positions is None:
             return Span.point(self.path, 1, 1)
-        if node.key_start >= 0:
-            return self._lines.span(self.path, node.key_start, node.key_end)
-        return self._lines.point(self.path, node.start)
+        slot, _ = self._positions.nearest(pointer)
+        lines = self._positions.lines
+        if slot.key_start >= 0:
+            return lines.span(self.path, slot.key_start, slot.key_end)
+        return lines.point(self.path, slot.start)
 
     def has(self, pointer: str) -> bool:
         """Whether ``pointer`` names a value that is written in the file."""
-        node = self._root
-        for token in _pointer_tokens(pointer):
-            if node is None:
-                return False
-            node = node.child(token)
-        return node is not None
-
-    def _nearest_node(self, pointer: str) -> _Node | None:
-        node = self._root
-        if node is None:
-            return None
-        for token in _pointer_tokens(pointer):
-            child = node.child(token)
-            if child is None:
-                break
-            node = child
-        return node
+        return self._positions is not None and self._positions.nearest(pointer)[1]
 
     # -- typed accessors (never raise on wrong shapes) ---------------------------------------
 
@@ -212,19 +331,8 @@ class Metadata:
         binaries = _get(self.data, "host", "binaries")
         if not isinstance(binaries, list):
             return []
-        found = []
-        for index, entry in enumerate(binaries):
-            if not isinstance(entry, dict):
-                continue
-            for os_name, items in entry.items():
-                if os_name not in HOST_OSES or not isinstance(items, list):
-                    continue
-                for item_index, item in enumerate(items):
-                    path = item.get("path") if isinstance(item, dict) else None
-                    if isinstance(path, str):
-                        pointer = f"/host/binaries/{index}/{os_name}/{item_index}/path"
-                        found.append(HostBinary(os_name, path, self.value_span(pointer), pointer))
-        return found
+        with acyclic_allocations():
+            return _host_binaries(binaries, self.value_span)
 
     def _string(self, *keys: str) -> Located[str] | None:
         value = _get(self.data, *keys)
@@ -236,29 +344,34 @@ class Metadata:
 
 def load_metadata(text: str, path: str) -> Metadata:
     """Parse metadata.json ``text`` (already decoded); syntax errors land in ``Metadata.error``."""
+    depth = _nesting_depth(text, MAX_READ_NESTING)  # meaningful once _read accepts the text
+    try:
+        with acyclic_allocations():
+            data, positions = _read(text)
+    except RecursionError:  # deeper than the stack allows (MAX_READ_NESTING or a deep caller)
+        return Metadata(path, text, None, _nesting_issue(text, path, _LineIndex(text)))
+    except (_Unreadable, StopIteration, ValueError):
+        return Metadata(path, text, None, _read_issue(text, path))
+    if depth > MAX_READ_NESTING:
+        return Metadata(path, text, None, _nesting_issue(text, path, _LineIndex(text)))
+    return Metadata(path, text, data, None, positions, depth)
+
+
+def _read_issue(text: str, path: str) -> SyntaxIssue:
+    """Why json cannot read ``text``, in plain words (too deep first, as nothing else matters)."""
     lines = _LineIndex(text)
     if _deeper_than(text, MAX_READ_NESTING):
-        return Metadata(path, text, None, _nesting_issue(text, path, lines))
+        return _nesting_issue(text, path, lines)
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
         offset = error.pos if text.strip() else 0  # an empty file is reported at 1:1
-        issue = SyntaxIssue(_decode_error_message(text, error, lines), lines.point(path, offset))
-        return Metadata(path, text, None, issue)
+        return SyntaxIssue(_decode_error_message(text, error, lines), lines.point(path, offset))
     except _NonStandardConstant:
-        return Metadata(path, text, None, _constant_issue(text, path, lines))
+        return _constant_issue(text, path, lines)
     except RecursionError:  # a caller with a very deep stack of its own
-        return Metadata(path, text, None, _nesting_issue(text, path, lines))
-    root, duplicates, depth = _scan(text)
-    duplicate_keys = tuple(
-        DuplicateKey(
-            pointer,
-            lines.span(path, later.key_start, later.key_end),
-            lines.span(path, first.key_start, first.key_end),
-        )
-        for pointer, first, later in duplicates
-    )
-    return Metadata(path, text, data, None, duplicate_keys, root, lines, depth)
+        return _nesting_issue(text, path, lines)
+    raise AssertionError("_read refused a text json.loads reads")
 
 
 def make_pointer(*tokens: str | int) -> str:
@@ -276,6 +389,21 @@ def _is_array_index(token: str) -> bool:
     return token.isascii() and token.isdigit() and (token == "0" or not token.startswith("0"))
 
 
+def _host_binaries(binaries: list[object], locate: Callable[[str], Span]) -> list[HostBinary]:
+    found = []
+    for index, entry in enumerate(binaries):
+        if not isinstance(entry, dict):
+            continue
+        for os_name, items in entry.items():
+            if os_name not in HOST_OSES or not isinstance(items, list):
+                continue
+            for item_index, item in enumerate(items):
+                path = item.get("path") if isinstance(item, dict) else None
+                if isinstance(path, str):
+                    found.append(HostBinary.listed(os_name, path, index, item_index, locate))
+    return found
+
+
 def _get(data: object, *keys: str) -> object:
     for key in keys:
         if not isinstance(data, dict):
@@ -284,106 +412,7 @@ def _get(data: object, *keys: str) -> object:
     return data
 
 
-# -- the position scanner (runs only on text json.loads accepted) --------------------------------
-
-
-def _scan(text: str) -> tuple[_Node, list[tuple[str, _Node, _Node]], int]:
-    """Record the offsets of every value and key, iteratively (no recursion, any depth).
-
-    Returns the root node, for each duplicate key (pointer, first node, later node), and how
-    deeply containers nest.
-    """
-    duplicates: list[tuple[str, _Node, _Node]] = []
-    depth = 0
-    root = _Node("")
-    node = root
-    open_containers: list[_Node] = []
-    pos = _skip_whitespace(text, 0)
-    while True:
-        node.start = pos
-        if text[pos] in "{[":
-            node.children = {} if text[pos] == "{" else []
-            pos = _skip_whitespace(text, pos + 1)
-            if text[pos] not in "}]":
-                open_containers.append(node)
-                depth = max(depth, len(open_containers))
-                node, pos = _start_member(text, pos, open_containers, duplicates)
-                continue
-            pos += 1  # an empty object or array
-        else:
-            pos = _scalar_end(text, pos)
-        node.end = pos
-        # Close every container that ends here; stop at the next sibling, if any.
-        while open_containers:
-            pos = _skip_whitespace(text, pos)
-            if text[pos] == ",":
-                pos = _skip_whitespace(text, pos + 1)
-                node, pos = _start_member(text, pos, open_containers, duplicates)
-                break
-            pos += 1
-            open_containers.pop().end = pos
-        else:
-            return root, duplicates, depth
-
-
-def _start_member(
-    text: str,
-    pos: int,
-    open_containers: list[_Node],
-    duplicates: list[tuple[str, _Node, _Node]],
-) -> tuple[_Node, int]:
-    """Add a node for the next item of the innermost container; return it and its value's offset."""
-    parent = open_containers[-1]
-    if isinstance(parent.children, list):
-        child = _Node(str(len(parent.children)))
-        parent.children.append(child)
-        return child, pos
-    assert isinstance(parent.children, dict)
-    key_end = _string_end(text, pos)
-    key = json.loads(text[pos:key_end])
-    child = _Node(key, pos, key_end)
-    earlier = parent.children.get(key)
-    if earlier is not None:
-        pointer = make_pointer(*(n.token for n in open_containers[1:]), key)
-        duplicates.append((pointer, earlier, child))
-    parent.children[key] = child
-    pos = _skip_whitespace(text, key_end)  # now at ':'
-    return child, _skip_whitespace(text, pos + 1)
-
-
-def _skip_whitespace(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] in _JSON_WHITESPACE:
-        pos += 1
-    return pos
-
-
-def _scalar_end(text: str, pos: int) -> int:
-    if text[pos] == '"':
-        return _string_end(text, pos)
-    for literal in _LITERALS:
-        if text.startswith(literal, pos):
-            return pos + len(literal)
-    number = _NUMBER.match(text, pos)
-    assert number is not None, "the text was accepted by json.loads"
-    return number.end()
-
-
-def _string_end(text: str, pos: int) -> int:
-    """The offset just past the string literal whose opening quote is at ``pos``."""
-    quote = text.index('"', pos + 1)
-    while _escaped(text, quote):
-        quote = text.index('"', quote + 1)
-    return quote + 1
-
-
-def _escaped(text: str, pos: int) -> bool:
-    backslashes = 0
-    while text[pos - 1 - backslashes] == "\\":
-        backslashes += 1
-    return backslashes % 2 == 1
-
-
-# -- syntax errors in plain words ---------------------------------------------------------------
+# -- reading: json's C scanner, plus the offsets of the root's members ----------------------------
 
 
 class _NonStandardConstant(ValueError):
@@ -392,6 +421,127 @@ class _NonStandardConstant(ValueError):
 
 def _reject_constant(name: str) -> object:
     raise _NonStandardConstant(name)
+
+
+class _Unreadable(Exception):
+    """The text breaks JSON's grammar at a container's punctuation (json.loads says how)."""
+
+
+# (value, offset just past it) of the JSON value at an offset; raises StopIteration if none.
+_ValueReader = Callable[[str, int], tuple[object, int]]
+# json's C scanner and string reader (typeshed does not declare them).
+_scan_once: _ValueReader = json.decoder.JSONDecoder(  # type: ignore[attr-defined]
+    parse_constant=_reject_constant
+).scan_once
+_scan_string: Callable[[str, int, bool], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
+
+
+def _read(text: str) -> tuple[object, _Positions]:
+    """The value of a JSON text, exactly as ``json.loads`` reads it, and its positions index.
+
+    The root's members are read one by one (each value by json's C scanner), so their offsets
+    come for free. Raises where json.loads would (with another error: ``_read_issue`` says which).
+    """
+    start = _match_whitespace(text, 0).end()
+    if text[start : start + 1] in ("{", "["):
+        values: list[object] = []
+        members, end = _read_members(text, start, _scan_once, values)
+        if text[start] == "[":
+            data: object = values
+        else:
+            data = dict(zip((key for key, _ in members), values, strict=True))
+        root_members: _Members | None = members
+    else:
+        data, end = _scan_once(text, start)
+        root_members = None
+    if _match_whitespace(text, end).end() != len(text):
+        raise _Unreadable("extra data")
+    return data, _Positions(text, _Slot(-1, -1, start, end), root_members)
+
+
+def _read_members(
+    text: str, start: int, read_value: _ValueReader, values: list[object] | None = None
+) -> tuple[_Members, int]:
+    """The members of the object (or items of the array) opening at ``start``, and the offset
+    just past it; each value read by ``read_value`` (and appended to ``values``, if given)."""
+    is_object = text[start] == "{"
+    closing = "}" if is_object else "]"
+    members: _Members = []
+    pos = _match_whitespace(text, start + 1).end()
+    if text.startswith(closing, pos):
+        return members, pos + 1
+    while True:
+        key: str | None = None
+        key_start = key_end = -1
+        if is_object:
+            if not text.startswith('"', pos):
+                raise _Unreadable("expected a key")
+            key_start = pos
+            key, key_end = _scan_string(text, pos + 1, True)
+            pos = _match_whitespace(text, key_end).end()
+            if not text.startswith(":", pos):
+                raise _Unreadable("expected ':'")
+            pos = _match_whitespace(text, pos + 1).end()
+        value, end = read_value(text, pos)
+        if values is not None:
+            values.append(value)
+        members.append((key, _Slot(key_start, key_end, pos, end)))
+        pos = _match_whitespace(text, end).end()
+        if text.startswith(",", pos):
+            pos = _match_whitespace(text, pos + 1).end()
+        elif text.startswith(closing, pos):
+            return members, pos + 1
+        else:
+            raise _Unreadable("expected ',' or a closing bracket")
+
+
+def _read_container(text: str, start: int) -> _Members:
+    """The members of a container of a text known to be valid, from a stack of any depth."""
+    try:
+        return _read_members(text, start, _scan_once)[0]
+    except RecursionError:  # this caller's stack is deeper than the one that read the text
+        return _read_members(text, start, _skip_value)[0]
+
+
+def _skip_value(text: str, start: int) -> tuple[object, int]:
+    """Read past the value at ``start`` without recursion: a container iteratively."""
+    if text[start] in "{[":
+        return None, _container_end(text, start)
+    return _scan_once(text, start)
+
+
+def _container_end(text: str, start: int) -> int:
+    """The offset just past the container opening at ``start`` (iteratively: any depth)."""
+    depth = 0
+    for offset, char in _structure(text, len(text), start=start):
+        depth += 1 if char in "{[" else -1
+        if depth == 0:
+            return offset + 1
+    raise AssertionError("the text was read as JSON")
+
+
+def _nesting_depth(text: str, limit: int) -> int:
+    """How deeply containers nest in a valid JSON text (counted up to ``limit + 1``; any number
+    for another text).
+
+    All with bytes operations: a 5 MB document takes milliseconds, where walking it in Python
+    took seconds.
+    """
+    raw = text.encode("utf-8", "surrogatepass")  # a quote or bracket is the same byte in UTF-8
+    if b"\\" in raw:  # escapes, escaped backslashes first, so no quote left closes a string
+        raw = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+    # Removing two adjacent quotes keeps every bracket inside or outside its string.
+    structure = raw.translate(_AS_PARENTHESES, _NOT_STRUCTURE).replace(b'""', b"")
+    if b'"' in structure:  # a string holding brackets: keep what is between the strings
+        structure = b"".join(structure.split(b'"')[::2])
+    depth = 0
+    while structure and depth <= limit:  # each pass removes the innermost level
+        structure = structure.replace(b"()", b"")
+        depth += 1
+    return depth
+
+
+# -- syntax errors in plain words ---------------------------------------------------------------
 
 
 def _constant_issue(text: str, path: str, lines: _LineIndex) -> SyntaxIssue:
@@ -435,13 +585,15 @@ def _nesting_issue(text: str, path: str, lines: _LineIndex) -> SyntaxIssue:
     return SyntaxIssue(message, lines.point(path, deepest_offset))
 
 
-def _structure(text: str, stop: int, include_constants: bool = False) -> Iterator[tuple[int, str]]:
-    """Brackets outside strings before ``stop`` (tolerates broken text; iterative).
+def _structure(
+    text: str, stop: int, include_constants: bool = False, start: int = 0
+) -> Iterator[tuple[int, str]]:
+    """Brackets outside strings from ``start`` to ``stop`` (tolerates broken text; iterative).
 
     With ``include_constants``, also yields the offset of every N/I outside strings.
     """
     pattern = _STRUCTURE_AND_CONSTANTS if include_constants else _STRUCTURE
-    pos = 0
+    pos = start
     while True:
         match = pattern.search(text, pos, stop)
         if match is None:
@@ -462,6 +614,13 @@ def _unescaped_quote(text: str, pos: int, stop: int) -> int:
         if quote < 0 or not _escaped(text, quote):
             return quote
         pos = quote + 1
+
+
+def _escaped(text: str, pos: int) -> bool:
+    backslashes = 0
+    while text[pos - 1 - backslashes] == "\\":
+        backslashes += 1
+    return backslashes % 2 == 1
 
 
 def _open_brackets(text: str, stop: int) -> list[int]:

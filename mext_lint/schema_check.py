@@ -62,6 +62,12 @@ def compile_schema(schema: Mapping[str, Any]) -> Check:
     return _Compiler(schema).compile(schema)
 
 
+# Keywords about an object's members, checked together in one pass over its items.
+_MEMBER_KEYWORDS = frozenset({"properties", "additionalProperties", "required"})
+# Keywords about a string's length, checked together.
+_LENGTH_KEYWORDS = frozenset({"minLength", "maxLength"})
+
+
 class _Compiler:
     def __init__(self, root: Mapping[str, Any]) -> None:
         self.root = root
@@ -69,17 +75,13 @@ class _Compiler:
 
     def compile(self, schema: object) -> Check:
         if schema is True:
-            return lambda value: True
+            return _accept
         if schema is False:
             return lambda value: False
         if not isinstance(schema, Mapping):
             raise UnsupportedSchema(f"a schema must be an object or a boolean: {schema!r}")
-        keywords: dict[str, Callable[[object, Mapping[str, Any]], Check]] = {
+        keywords: dict[str, Callable[[object], Check]] = {
             "type": self._type,
-            "properties": self._properties,
-            "required": self._required,
-            "minLength": self._min_length,
-            "maxLength": self._max_length,
             "items": self._items,
             "allOf": self._all_of,
             "anyOf": self._any_of,
@@ -89,97 +91,91 @@ class _Compiler:
         }
         checks: list[Check] = []
         for keyword, argument in schema.items():
-            if keyword in _ANNOTATIONS or keyword == "additionalProperties":
-                continue  # additionalProperties is checked below, knowing the properties
+            if (
+                keyword in _ANNOTATIONS
+                or keyword in _MEMBER_KEYWORDS
+                or keyword in _LENGTH_KEYWORDS
+            ):
+                continue
             if keyword not in keywords:
                 raise UnsupportedSchema(f"keyword {keyword!r} is not supported")
-            checks.append(keywords[keyword](argument, schema))
-        if "additionalProperties" in schema:
-            checks.append(self._additional(schema["additionalProperties"], schema))
+            if keyword == "items" and "prefixItems" in schema:
+                raise UnsupportedSchema("prefixItems")
+            checks.append(keywords[keyword](argument))
+        if not _MEMBER_KEYWORDS.isdisjoint(schema):
+            checks.append(self._members(schema))
+        if not _LENGTH_KEYWORDS.isdisjoint(schema):
+            checks.append(_length(schema))
         return _every(checks)
 
-    def _type(self, argument: object, _: Mapping[str, Any]) -> Check:
+    def _type(self, argument: object) -> Check:
         names = argument if isinstance(argument, list) else [argument]
-        tests = [_TYPES[name] for name in names if isinstance(name, str) and name in _TYPES]
+        tests = tuple(_TYPES[name] for name in names if isinstance(name, str) and name in _TYPES)
         if not names or len(tests) != len(names):
             raise UnsupportedSchema(f"type {argument!r}")
-        if len(tests) == 1:
-            return tests[0]
-        return lambda value: any(test(value) for test in tests)
+        return tests[0] if len(tests) == 1 else _some(tests)
 
-    def _properties(self, argument: object, _: Mapping[str, Any]) -> Check:
+    def _members(self, schema: Mapping[str, Any]) -> Check:
+        """``properties``, ``additionalProperties`` and ``required`` in one pass over an object."""
+        argument = schema.get("properties", {})
         if not isinstance(argument, Mapping):
             raise UnsupportedSchema("properties must be an object")
-        compiled = {name: self.compile(sub) for name, sub in argument.items()}
-
-        def check(value: object) -> bool:
-            if not isinstance(value, dict):
-                return True
-            return all(test(value[name]) for name, test in compiled.items() if name in value)
-
-        return check
-
-    def _additional(self, argument: object, schema: Mapping[str, Any]) -> Check:
-        if "patternProperties" in schema:
-            raise UnsupportedSchema("patternProperties")
-        known = frozenset(schema.get("properties", {}))
-        if argument is False:
-            return lambda value: not isinstance(value, dict) or known.issuperset(value)
-        test = self.compile(argument)
-
-        def check(value: object) -> bool:
-            if not isinstance(value, dict):
-                return True
-            return all(test(item) for key, item in value.items() if key not in known)
-
-        return check
-
-    def _required(self, argument: object, _: Mapping[str, Any]) -> Check:
-        if not isinstance(argument, list) or not all(isinstance(n, str) for n in argument):
+        properties = {name: self.compile(sub) for name, sub in argument.items()}
+        required = schema.get("required", [])
+        if not isinstance(required, list) or not all(isinstance(n, str) for n in required):
             raise UnsupportedSchema("required must be a list of strings")
-        names = tuple(argument)
-        return lambda value: not isinstance(value, dict) or all(n in value for n in names)
+        names = tuple(required)
+        if "additionalProperties" not in schema:
+            additional: Check | None = _accept
+        elif "patternProperties" in schema:
+            raise UnsupportedSchema("patternProperties")
+        elif schema["additionalProperties"] is False:
+            additional = None  # no other member allowed
+        else:
+            additional = self.compile(schema["additionalProperties"])
 
-    def _min_length(self, argument: object, _: Mapping[str, Any]) -> Check:
-        limit = _count(argument)
-        return lambda value: not isinstance(value, str) or len(value) >= limit
+        def check(value: object) -> bool:
+            if not isinstance(value, dict):
+                return True
+            for key, item in value.items():
+                test = properties.get(key, additional)
+                if test is None or not test(item):
+                    return False
+            return all(map(value.__contains__, names))
 
-    def _max_length(self, argument: object, _: Mapping[str, Any]) -> Check:
-        limit = _count(argument)
-        return lambda value: not isinstance(value, str) or len(value) <= limit
+        return check
 
-    def _items(self, argument: object, schema: Mapping[str, Any]) -> Check:
-        if "prefixItems" in schema or isinstance(argument, list):
+    def _items(self, argument: object) -> Check:
+        if isinstance(argument, list):
             raise UnsupportedSchema("prefixItems or an items array")
         test = self.compile(argument)
-        return lambda value: not isinstance(value, list) or all(test(item) for item in value)
 
-    def _all_of(self, argument: object, _: Mapping[str, Any]) -> Check:
+        return lambda value: not isinstance(value, list) or all(map(test, value))
+
+    def _all_of(self, argument: object) -> Check:
         return _every(self._branches(argument))
 
-    def _any_of(self, argument: object, _: Mapping[str, Any]) -> Check:
-        tests = self._branches(argument)
-        return lambda value: any(test(value) for test in tests)
+    def _any_of(self, argument: object) -> Check:
+        return _some(tuple(self._branches(argument)))
 
-    def _one_of(self, argument: object, _: Mapping[str, Any]) -> Check:
+    def _one_of(self, argument: object) -> Check:
         tests = self._branches(argument)
         return lambda value: sum(1 for test in tests if test(value)) == 1
 
-    def _not(self, argument: object, _: Mapping[str, Any]) -> Check:
+    def _not(self, argument: object) -> Check:
         test = self.compile(argument)
         return lambda value: not test(value)
 
-    def _ref(self, argument: object, _: Mapping[str, Any]) -> Check:
+    def _ref(self, argument: object) -> Check:
         if not isinstance(argument, str) or not argument.startswith("#"):
             raise UnsupportedSchema(f"$ref {argument!r}: only references into this document")
-        if argument not in self.refs:
-            target = self._resolve(argument)
-            compiled: list[Check] = []
-            self.refs[argument] = lambda value: compiled[0](value)  # a recursive reference
-            compiled.append(self.compile(target))
-            self.refs[argument] = compiled[0]
-        reference = argument
-        return lambda value: self.refs[reference](value)
+        if argument in self.refs:  # compiled, or a reference to a schema being compiled
+            return self.refs[argument]
+        compiled: list[Check] = []
+        self.refs[argument] = lambda value: compiled[0](value)  # for recursive references
+        compiled.append(self.compile(self._resolve(argument)))
+        self.refs[argument] = compiled[0]
+        return compiled[0]
 
     def _resolve(self, reference: str) -> object:
         pointer = reference[1:]
@@ -204,15 +200,36 @@ class _Compiler:
         return [self.compile(branch) for branch in argument]
 
 
+def _accept(value: object) -> bool:
+    return True
+
+
 def _count(argument: object) -> int:
     if not isinstance(argument, int) or isinstance(argument, bool) or argument < 0:
         raise UnsupportedSchema(f"a length must be a non-negative integer: {argument!r}")
     return argument
 
 
+def _length(schema: Mapping[str, Any]) -> Check:
+    """``minLength`` and ``maxLength``, either or both."""
+    low = _count(schema.get("minLength", 0))
+    if "maxLength" not in schema:
+        return lambda value: not isinstance(value, str) or len(value) >= low
+    high = _count(schema["maxLength"])
+    return lambda value: not isinstance(value, str) or low <= len(value) <= high
+
+
 def _every(checks: list[Check]) -> Check:
     if not checks:
-        return lambda value: True
+        return _accept
     if len(checks) == 1:
         return checks[0]
-    return lambda value: all(check(value) for check in checks)
+    if len(checks) == 2:
+        first, second = checks
+        return lambda value: first(value) and second(value)
+    tests = tuple(checks)
+    return lambda value: all(test(value) for test in tests)
+
+
+def _some(tests: tuple[Check, ...]) -> Check:
+    return lambda value: any(test(value) for test in tests)

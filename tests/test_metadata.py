@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import json
 import re
 from collections.abc import Iterator
@@ -550,3 +551,100 @@ def test_loading_never_raises(text: str) -> None:
     meta.value_span("/a/0")
     meta.key_span("/a/0")
     meta.host_binaries  # noqa: B018
+
+
+# -- lazy positions ------------------------------------------------------------------------------
+
+
+def test_a_span_deep_inside_a_large_array_is_found_lazily() -> None:
+    items = [{"darwin": [{"path": f"/darwin/t{index}"}]} for index in range(2000)]
+    text = json.dumps({"icon": "i.svg", "host": {"binaries": items}, "z": 1}, indent=1)
+    meta = load(text)
+    binary = meta.host_binaries[1234]
+    assert binary.pointer == "/host/binaries/1234/darwin/0/path"
+    assert text_at(text, binary.span) == '"/darwin/t1234"'
+    assert text_at(text, meta.key_span("/host/binaries/1999/darwin")) == '"darwin"'
+    assert text_at(text, meta.value_span("/z")) == "1"
+    assert not meta.has("/host/binaries/2000")
+
+
+def test_host_binary_equality_includes_its_span() -> None:
+    meta = load(KUBECTL_EXAMPLE)
+    first = meta.host_binaries[0]
+    same = HostBinary(first.os, first.path, first.span, first.pointer)
+    assert first == same and hash(first) == hash(same)
+    assert first != HostBinary(first.os, first.path, Span(PATH, 1, 1, 1, 2), first.pointer)
+    assert "span=Span(" in repr(first)
+
+
+def test_duplicate_keys_inside_an_overridden_value_are_recorded_in_file_order() -> None:
+    text = '{"a": {"x": 1, "x": 2}, "b": [{"k": 1, "k": 2}], "a": 3}'
+    meta = load(text)
+    assert meta.data == {"a": 3, "b": [{"k": 2}]}
+    assert [d.pointer for d in meta.duplicate_keys] == ["/a/x", "/b/0/k", "/a"]
+    assert [text_at(text, d.first_span) for d in meta.duplicate_keys] == ['"x"', '"k"', '"a"']
+    assert text_at(text, meta.value_span("/b/0/k")) == "2"
+
+
+def test_positions_are_found_from_a_stack_deeper_than_the_one_that_read_the_text() -> None:
+    depth = 400
+    text = '{"o": {"a": ' + "[" * depth + '"x"' + "]" * depth + ', "b": true}}'
+    meta = load(text)
+    assert meta.error is None and meta.depth == depth + 2
+
+    def nested(frames: int) -> Span:
+        return meta.value_span("/o/b") if frames == 0 else nested(frames - 1)
+
+    assert text_at(text, nested(800)) == "true"  # json's scanner has no stack left to skip /o/a
+
+
+@pytest.mark.parametrize(
+    ("text", "depth"),
+    [
+        ("1", 0),
+        ("[]", 1),
+        ('{"a": [{}], "b": {"c": [[1]]}}', 4),
+        ('["[[[", "]]]]]", "\\"[[", "\\\\", "{"]', 1),
+        ('[{"k\\\\": "\\\\\\"]"}, "é[", "\\ud800["]', 2),
+        ('["", "", "[", ""]', 1),
+    ],
+)
+def test_nesting_depth_ignores_brackets_inside_strings(text: str, depth: int) -> None:
+    assert load(text).depth == depth
+
+
+@pytest.mark.parametrize("depth", [500, 501])
+def test_read_nesting_limit_boundary(depth: int) -> None:
+    meta = load("[" * depth + "]" * depth)
+    assert (meta.error is None) == (depth <= 500)
+    if depth <= 500:
+        assert meta.depth == depth
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"a": 1} x', '{"a" 1}', '{"a": 1,}', "[1 2]", "{1: 2}", "\ufeff{}", '{"a": NaN}', "[", ""],
+)
+def test_texts_json_refuses_are_refused_with_its_message(text: str) -> None:
+    meta = load(text)
+    assert meta.data is None and meta.error is not None
+    with pytest.raises(ValueError):
+        json.loads(text, parse_constant=_refuse_constant)
+
+
+def _refuse_constant(name: str) -> object:
+    raise ValueError(name)
+
+
+def test_reading_leaves_the_cycle_collector_as_it_found_it() -> None:
+    assert gc.isenabled()
+    load('{"host": {"binaries": [{"linux": [{"path": "/linux/a"}]}]}}').host_binaries  # noqa: B018
+    assert gc.isenabled()
+    load("[" * 600 + "]" * 600)  # refused: too deep
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        load("{}")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

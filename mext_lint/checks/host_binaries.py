@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
+from mext_lint.gcpause import acyclic_allocations
 from mext_lint.metadata import HOST_OSES, HostBinary
 from mext_lint.platforms import Host, Platform
 from mext_lint.registry import CheckContext, check
-from mext_lint.simulate.tree import Kind, Lookup, Presence
+from mext_lint.simulate.tree import FileTree, Kind, Lookup, Presence
 from mext_lint.spans import Problem, Related
+
+if TYPE_CHECKING:
+    from mext_lint.simulate.build import Image
 
 WINDOWS_SUFFIXES = (".exe", ".cmd", ".bat", ".ps1", ".com")
 OS_DIRECTORIES = {"darwin": "darwin", "windows": "windows", "linux": "linux"}
@@ -27,8 +33,59 @@ def protected_hosts(ctx: CheckContext, os_name: str, platform: Platform) -> list
     ]
 
 
+def protected_users(ctx: CheckContext) -> dict[str, str]:
+    """For each host OS with protected hosts pulling this variant, who they are ("macOS on
+    Intel and macOS on Apple silicon")."""
+    assert ctx.platform is not None
+    users = {}
+    for os_name in HOST_OSES:
+        hosts = protected_hosts(ctx, os_name, ctx.platform)
+        if hosts:
+            users[os_name] = " and ".join(host.label for host in hosts)
+    return users
+
+
 def image_path(path: str) -> str:
+    if path[:1] == "/" and path[1:2] != "/":
+        return path  # already absolute: the usual case, without a copy
     return "/" + path.lstrip("/")
+
+
+# What each variant holds at each host binary's path: the checks below all ask, for every binary
+# on every variant. Checks run on finished trees, so the answers stay true for as long as their
+# tree lives; they are for the binary list they were found for.
+_BINARY_LOOKUPS: WeakKeyDictionary[FileTree, tuple[list[HostBinary], list[Lookup]]] = (
+    WeakKeyDictionary()
+)
+
+
+def binary_lookups(image: Image, binaries: list[HostBinary]) -> list[Lookup]:
+    """``image.has(image_path(binary.path))`` for each host binary, in order, found once per
+    variant."""
+    known = _BINARY_LOOKUPS.get(image.tree)
+    if known is not None and known[0] is binaries:
+        return known[1]
+    with acyclic_allocations():
+        found = image.tree.lookup_many(binary.path for binary in binaries)  # as image_path
+    _BINARY_LOOKUPS[image.tree] = (binaries, found)
+    return found
+
+
+def variant_lookups(ctx: CheckContext) -> list[Lookup]:
+    """What this variant holds at each host binary's path, in the order of the binaries."""
+    assert ctx.ext.metadata is not None
+    return binary_lookups(ctx.image, ctx.ext.metadata.host_binaries)
+
+
+def other_variants(ctx: CheckContext) -> list[tuple[Platform, list[Lookup]]]:
+    """What each other variant holds at each host binary's path."""
+    assert ctx.ext.metadata is not None
+    binaries = ctx.ext.metadata.host_binaries
+    return [
+        (platform, binary_lookups(image, binaries))
+        for platform, image in ctx.images.items()
+        if platform != ctx.platform
+    ]
 
 
 def tool_name(path: str) -> str:
@@ -51,20 +108,34 @@ def created_elsewhere(ctx: CheckContext, path: str) -> tuple[Related, ...]:
     return tuple(related)
 
 
-def protected_binaries(ctx: CheckContext) -> Iterator[tuple[HostBinary, str, Lookup]]:
-    """Each host binary a protected host pulls from this variant, who that hurts, and what the
-    variant holds at its path."""
-    assert ctx.platform is not None and ctx.ext.metadata is not None
-    for binary in ctx.ext.metadata.host_binaries:
-        hosts = protected_hosts(ctx, binary.os, ctx.platform)
-        if hosts:
-            who = " and ".join(host.label for host in hosts)
-            yield binary, who, ctx.image.has(image_path(binary.path))
+def binary_created_elsewhere(
+    others: list[tuple[Platform, list[Lookup]]], index: int
+) -> tuple[Related, ...]:
+    """``created_elsewhere`` for the host binary at ``index``, from ``other_variants``."""
+    related: list[Related] = []
+    for platform, lookups in others:
+        found = lookups[index]
+        if found.presence is Presence.YES:
+            related.extend(Related(o.span, f"{o.message} (on {platform})") for o in found.origins)
+    return tuple(related)
+
+
+def protected_binaries(ctx: CheckContext) -> Iterator[tuple[int, HostBinary, str, Lookup]]:
+    """Each host binary a protected host pulls from this variant (with its index), who that
+    hurts, and what the variant holds at its path."""
+    assert ctx.ext.metadata is not None
+    users = protected_users(ctx)
+    binaries = ctx.ext.metadata.host_binaries
+    for index, (binary, found) in enumerate(zip(binaries, variant_lookups(ctx), strict=True)):
+        who = users.get(binary.os)
+        if who is not None:
+            yield index, binary, who, found
 
 
 @check("MX103", per_platform=True, needs_dockerfile=True, needs_metadata=True)
 def host_binary_missing(ctx: CheckContext) -> Iterator[Problem]:
-    for binary, who, found in protected_binaries(ctx):
+    others = other_variants(ctx)
+    for index, binary, who, found in protected_binaries(ctx):
         if found.presence is not Presence.NO:
             continue
         plural = "" if " and " in who else "s"
@@ -72,14 +143,14 @@ def host_binary_missing(ctx: CheckContext) -> Iterator[Problem]:
             binary.span,
             f'host binary "{binary.path}" is not in the {ctx.platform} image'
             f" ({who} get{plural} no {tool_name(binary.path)})",
-            found.origins + created_elsewhere(ctx, image_path(binary.path)),
+            found.origins + binary_created_elsewhere(others, index),
         )
 
 
 @check("MX104", per_platform=True, needs_dockerfile=True, needs_metadata=True)
 def host_binary_wrong_arch(ctx: CheckContext) -> Iterator[Problem]:
     assert ctx.platform is not None
-    for binary, who, found in protected_binaries(ctx):
+    for _, binary, who, found in protected_binaries(ctx):
         if found.presence is Presence.NO or found.arch in (None, ctx.platform.arch):
             continue
         related = (found.arch_origin,) if found.arch_origin is not None else ()
@@ -152,34 +223,36 @@ def host_os_not_covered(ctx: CheckContext) -> Iterator[Problem]:
 @check("MX107", per_platform=True, needs_metadata=True)
 def host_binary_conflict(ctx: CheckContext) -> Iterator[Problem]:
     assert ctx.ext.metadata is not None
-    seen_paths: set[tuple[str, str]] = set()
-    seen_names: dict[tuple[str, str], HostBinary] = {}
-    for binary in ctx.ext.metadata.host_binaries:
-        key = (binary.os, image_path(binary.path))
-        if key in seen_paths:
+    seen_paths: dict[str, set[str]] = {os_name: set() for os_name in HOST_OSES}
+    seen_names: dict[str, dict[str, HostBinary]] = {os_name: {} for os_name in HOST_OSES}
+    binaries = ctx.ext.metadata.host_binaries
+    lookups = variant_lookups(ctx) if ctx.platform in ctx.images else [None] * len(binaries)
+    for binary, found in zip(binaries, lookups, strict=True):
+        paths = seen_paths[binary.os]
+        path = image_path(binary.path)
+        if path in paths:
             yield Problem(binary.span, f'"{binary.path}" is listed twice for {binary.os}')
             continue
-        seen_paths.add(key)
-        name_key = (binary.os, posixpath.basename(binary.path.rstrip("/")))
-        first = seen_names.get(name_key)
+        paths.add(path)
+        names = seen_names[binary.os]
+        name = binary.path.rstrip("/").rpartition("/")[2]
+        first = names.get(name)
         if first is not None:
             yield Problem(
                 binary.span,
                 f'"{binary.path}" and "{first.path}" are both copied to the {binary.os} host as'
-                f' "{name_key[1]}": Docker Desktop flattens host binaries by name, so one'
+                f' "{name}": Docker Desktop flattens host binaries by name, so one'
                 " overwrites the other",
                 (Related(first.span, "the other binary with that name"),),
             )
         else:
-            seen_names[name_key] = binary
-        if ctx.platform is not None and ctx.platform in ctx.images:
-            found = ctx.image.has(image_path(binary.path))
-            if found.presence is Presence.YES and found.kind is Kind.DIR:
-                yield Problem(
-                    binary.span,
-                    f'"{binary.path}" is a directory in the image, not a binary',
-                    tuple(found.origins),
-                )
+            names[name] = binary
+        if found is not None and found.presence is Presence.YES and found.kind is Kind.DIR:
+            yield Problem(
+                binary.span,
+                f'"{binary.path}" is a directory in the image, not a binary',
+                tuple(found.origins),
+            )
 
 
 @check("MX108", per_platform=True, needs_dockerfile=True, needs_metadata=True)
@@ -187,14 +260,12 @@ def windows_arm_gap(ctx: CheckContext) -> Iterator[Problem]:
     assert ctx.platform is not None and ctx.ext.metadata is not None
     if ctx.platform.arch != "arm64" or WINDOWS_ON_ARM not in {h.key for h in ctx.hosts}:
         return
-    for binary in ctx.ext.metadata.host_binaries:
-        if binary.os != "windows":
+    others = other_variants(ctx)
+    binaries = ctx.ext.metadata.host_binaries
+    for index, (binary, found) in enumerate(zip(binaries, variant_lookups(ctx), strict=True)):
+        if binary.os != "windows" or found.presence is not Presence.NO:
             continue
-        path = image_path(binary.path)
-        found = ctx.image.has(path)
-        if found.presence is not Presence.NO:
-            continue
-        elsewhere = created_elsewhere(ctx, path)
+        elsewhere = binary_created_elsewhere(others, index)
         if not elsewhere and any(p.arch == "amd64" for p in ctx.images):
             continue  # missing everywhere: MX103 reports it for Windows on x86_64
         yield Problem(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from mext_lint.spans import Related
@@ -57,10 +57,10 @@ class Opacity(NamedTuple):
     spared: frozenset[str] = frozenset()
 
     def covers(self, path: str) -> bool:
-        if self.scope is not None:
-            first = path.lstrip("/").split("/", 1)[0]
-            if first not in self.scope:
-                return False
+        if self.scope is not None and path.lstrip("/").partition("/")[0] not in self.scope:
+            return False
+        if not self.spared:
+            return True
         return not any(path == s or path.startswith(s.rstrip("/") + "/") for s in self.spared)
 
 
@@ -145,6 +145,20 @@ def _parts(path: str) -> list[str]:
 _MAX_SYMLINK_HOPS = 16
 
 
+class _Directory(NamedTuple):
+    """A directory as ``FileTree.lookup_many`` found it."""
+
+    node: Node | None  # None when nothing is there: the walk stopped at a missing component
+    tombstone: Node | None  # the removal the walk stopped at, if any
+    certain: bool  # whether every directory on the way is certain
+    opacities: list[Opacity]  # the opacities of the directories on the way
+    # Those that may cover one entry of the directory and not another; any other covers all of
+    # them or none (its scope is about the first component, which they share below the root).
+    varying: list[tuple[int, Opacity]]
+    # The answer for an absent entry, by the indexes of the varying opacities that cover it.
+    absent: dict[tuple[int, ...], Lookup]
+
+
 class FileTree:
     def __init__(self) -> None:
         self._seq = 0
@@ -160,34 +174,96 @@ class FileTree:
     def _lookup(self, path: str, hops: int) -> Lookup:
         node = self.root
         certain = True
-        applicable: list[Opacity] = list(node.opacities)
-        walked = ""
-        parts = _parts(path)
+        applicable = node.opacities  # copied before it is extended
+        parts = path[1:].split("/") if path != "/" else []  # normalised: "/" or "/a/b"
         for index, name in enumerate(parts):
-            walked = f"{walked}/{name}"
             if node.kind is Kind.SYMLINK:
                 break
             child = node.children.get(name)
             if child is None or child.kind is Kind.ABSENT:
-                floor = child.seq if child is not None else -1
-                opaque = [o for o in applicable if o.seq > floor and o.covers(path)]
-                if opaque:
-                    return Lookup(Presence.UNKNOWN, None, tuple(o.origin for o in opaque))
-                origins = list(self._skipped.get(path, ()))
-                if child is not None:
-                    origins.extend(child.origins)
-                return Lookup(Presence.NO, None, tuple(origins))
+                return self._absent(path, child, applicable)
             if child.kind is Kind.SYMLINK and index < len(parts) - 1:
                 if hops >= _MAX_SYMLINK_HOPS or child.target is None:
                     return Lookup(Presence.UNKNOWN, None, tuple(child.origins))
-                base = posixpath.dirname(walked)
+                base = "/" + "/".join(parts[:index])
                 rest = "/".join(parts[index + 1 :])
                 return self._lookup(normalize(posixpath.join(child.target, rest), base), hops + 1)
             certain = certain and child.certain
-            applicable.extend(child.opacities)
+            if child.opacities:
+                applicable = [*applicable, *child.opacities]
             node = child
         presence = Presence.YES if certain else Presence.UNKNOWN
         return Lookup(presence, node.kind, tuple(node.origins), node.arch, node.arch_origin)
+
+    def lookup_many(self, paths: Iterable[str]) -> list[Lookup]:
+        """``lookup`` of each path, in order; paths in one directory share the walk to it, and
+        those absent from it that the same opacities cover share one answer."""
+        found: list[Lookup] = []
+        directories: dict[str, _Directory | None] = {}
+        for path in paths:
+            normal = normalize(path)
+            directory, _, name = normal.rpartition("/")
+            if directory not in directories:
+                directories[directory] = self._plain_directory(directory)
+            walked = directories[directory]
+            if walked is None or not name:
+                found.append(self._lookup(normal, 0))
+                continue
+            child = walked.node.children.get(name) if walked.node is not None else None
+            if child is None:
+                found.append(self._absent_entry(normal, walked))
+            elif child.kind is Kind.ABSENT:
+                found.append(self._absent(normal, child, walked.opacities))
+            else:
+                presence = Presence.YES if walked.certain and child.certain else Presence.UNKNOWN
+                origins = tuple(child.origins)
+                found.append(Lookup(presence, child.kind, origins, child.arch, child.arch_origin))
+        return found
+
+    def _plain_directory(self, directory: str) -> _Directory | None:
+        """The directory at ``directory`` ("" for the root) as ``_lookup`` walks to it; None when
+        a symbolic link is on the way."""
+        node: Node | None = self.root
+        tombstone = None
+        certain = True
+        applicable = self.root.opacities
+        for name in directory[1:].split("/") if directory else []:
+            assert node is not None
+            child = node.children.get(name)
+            if child is None or child.kind is Kind.ABSENT:
+                node, tombstone = None, child
+                break
+            if child.kind is Kind.SYMLINK:
+                return None
+            certain = certain and child.certain
+            if child.opacities:
+                applicable = [*applicable, *child.opacities]
+            node = child
+        varying = [(i, o) for i, o in enumerate(applicable) if o.spared or not directory]
+        return _Directory(node, tombstone, certain, applicable, varying, {})
+
+    def _absent_entry(self, path: str, directory: _Directory) -> Lookup:
+        """``_absent`` for a path with no entry in ``directory``, shared by such paths."""
+        if path in self._skipped:
+            return self._absent(path, directory.tombstone, directory.opacities)
+        covering = tuple(i for i, o in directory.varying if o.covers(path))
+        answer = directory.absent.get(covering)
+        if answer is None:
+            answer = self._absent(path, directory.tombstone, directory.opacities)
+            directory.absent[covering] = answer
+        return answer
+
+    def _absent(self, path: str, tombstone: Node | None, applicable: list[Opacity]) -> Lookup:
+        """Nothing (or a removal) is recorded at ``path``: unknown if an opacity newer than the
+        removal covers it, otherwise provably not there."""
+        floor = tombstone.seq if tombstone is not None else -1
+        opaque = [o.origin for o in applicable if o.seq > floor and o.covers(path)]
+        if opaque:
+            return Lookup(Presence.UNKNOWN, None, tuple(opaque))
+        origins = list(self._skipped.get(path, ()))
+        if tombstone is not None:
+            origins.extend(tombstone.origins)
+        return Lookup(Presence.NO, None, tuple(origins))
 
     def is_dir(self, path: str) -> Presence:
         found = self.lookup(path)

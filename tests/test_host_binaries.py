@@ -1,0 +1,132 @@
+"""The helpers the host-binary checks (MX103-MX108) share."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any, cast
+
+from mext_lint.checks.host_binaries import (
+    binary_created_elsewhere,
+    created_elsewhere,
+    image_path,
+    other_variants,
+    variant_lookups,
+)
+from mext_lint.metadata import Metadata, load_metadata
+from mext_lint.platforms import Platform
+from mext_lint.registry import CheckContext
+from mext_lint.simulate.build import Image
+from mext_lint.simulate.tree import FileTree, Kind, Presence
+from mext_lint.spans import Related, Span
+
+AMD64 = Platform("linux", "amd64")
+ARM64 = Platform("linux", "arm64")
+ORIGIN = Related(Span.point("Dockerfile", 1, 1), "created here")
+METADATA = '{"host": {"binaries": [{"darwin": [{"path": "darwin/kubectl"}, {"path": "/l/x"}]}]}}'
+
+
+def context(tree: FileTree, metadata: Metadata, *others: FileTree) -> CheckContext:
+    platforms = [AMD64, ARM64, Platform("linux", "riscv64")]
+    images = {
+        platform: Image(platform, each, {}, None, [], [], [])
+        for platform, each in zip(platforms, (tree, *others), strict=False)
+    }
+    extension = cast(Any, SimpleNamespace(metadata=metadata))
+    return CheckContext(extension, AMD64, images)
+
+
+def test_image_path_is_absolute_and_keeps_an_absolute_path_as_is() -> None:
+    path = "/darwin/kubectl"
+    assert image_path(path) is path
+    assert image_path("darwin/kubectl") == path
+    assert image_path("//darwin/kubectl") == path
+    assert image_path("") == "/"
+
+
+def test_binary_lookups_are_found_once_per_tree_for_every_binary() -> None:
+    tree = FileTree()
+    tree.add("/darwin/kubectl", Kind.FILE, ORIGIN)
+    metadata = load_metadata(METADATA, "metadata.json")
+    lookups = variant_lookups(context(tree, metadata))
+    assert lookups == [tree.lookup("/darwin/kubectl"), tree.lookup("/l/x")]
+    assert [found.presence for found in lookups] == [Presence.YES, Presence.NO]
+    assert variant_lookups(context(tree, metadata)) is lookups  # shared by the next check
+
+
+def test_binary_lookups_belong_to_their_tree_and_binary_list() -> None:
+    full = FileTree()
+    full.add("/darwin/kubectl", Kind.FILE, ORIGIN)
+    metadata = load_metadata(METADATA, "metadata.json")
+    assert variant_lookups(context(FileTree(), metadata))[0].presence is Presence.NO
+    assert variant_lookups(context(full, metadata))[0].presence is Presence.YES
+    other = load_metadata('{"host": {"binaries": [{"linux": [{"path": "/y"}]}]}}', "m.json")
+    assert variant_lookups(context(full, other)) == [full.lookup("/y")]
+
+
+def test_looking_up_many_paths_answers_as_looking_each_up() -> None:
+    tree = FileTree()
+    tree.make_opaque("/", ORIGIN, scope=frozenset({"usr", "etc"}), spared=frozenset({"/usr/own"}))
+    tree.add("/darwin/kubectl", Kind.FILE, ORIGIN, arch="arm64", arch_origin=ORIGIN)
+    tree.add("/darwin/maybe", Kind.FILE, ORIGIN, certain=False)
+    tree.add("/opt/tools", Kind.DIR, ORIGIN)
+    tree.add("/tools", Kind.SYMLINK, ORIGIN, target="/opt/tools")
+    tree.add("/opt/tools/helm", Kind.FILE, ORIGIN)
+    tree.add("/linux/gone", Kind.FILE, ORIGIN)
+    tree.remove("/linux/gone", ORIGIN)
+    tree.make_opaque("/var/cache", ORIGIN)
+    tree.note_skipped("/windows/kubectl.exe", ORIGIN)
+    paths = [
+        "/darwin/kubectl",
+        "darwin/kubectl",
+        "/darwin/maybe",
+        "/darwin/missing",
+        "/tools/helm",
+        "/tools/nothing",
+        "/tools",
+        "/linux/gone",
+        "/linux/gone/below",
+        "/var/cache/x/y",
+        "/windows/kubectl.exe",
+        "/usr/bin/tool",
+        "/usr/own/tool",
+        "/etc",
+        "/zzz",
+        "/nothing/here/a",
+        "/nothing/here/b",
+        "/linux/gone/x/y",
+        "/",
+        "",
+        "/darwin/../darwin/kubectl",
+        "/darwin/kubectl/",
+        "/darwin/kubectl/inside",
+    ]
+    assert tree.lookup_many(paths) == [tree.lookup(path) for path in paths]
+
+
+def test_absent_paths_that_the_same_opacities_cover_share_one_answer() -> None:
+    tree = FileTree()
+    tree.make_opaque("/", ORIGIN, scope=frozenset({"usr"}), spared=frozenset({"/usr/own"}))
+    tree.add("/usr/bin/x", Kind.FILE, ORIGIN)
+    tree.remove("/usr/bin/x", ORIGIN)
+    tree.note_skipped("/opt/y", ORIGIN)
+    paths = ["/usr/bin/a", "/usr/bin/b", "/usr/own", "/usr/bin/x", "/opt/y", "/usr/c"]
+    paths += ["/usr/lib/a/b", "/usr/lib/a/c", "/usr/own/a", "/usr/own/b"]
+    found = tree.lookup_many(paths)
+    assert found == [tree.lookup(path) for path in paths]
+    assert found[0] is found[1] and found[6] is found[7] and found[8] is found[9]
+    assert found[4].origins == (ORIGIN,)
+    unknown, no = Presence.UNKNOWN, Presence.NO
+    assert [f.presence for f in found] == [unknown] * 2 + [no] * 3 + [unknown] * 3 + [no] * 2
+
+
+def test_binary_created_elsewhere_says_what_created_elsewhere_says() -> None:
+    here, arm, riscv = FileTree(), FileTree(), FileTree()
+    arm.add("/darwin/kubectl", Kind.FILE, ORIGIN)
+    riscv.add("/darwin/kubectl", Kind.FILE, Related(Span.point("Dockerfile", 2, 1), "copied"))
+    riscv.add("/l/x", Kind.DIR, ORIGIN)
+    ctx = context(here, load_metadata(METADATA, "metadata.json"), arm, riscv)
+    others = other_variants(ctx)
+    assert [platform for platform, _ in others] == [ARM64, Platform("linux", "riscv64")]
+    for index, path in enumerate(["/darwin/kubectl", "/l/x"]):
+        assert binary_created_elsewhere(others, index) == created_elsewhere(ctx, path)
+    assert len(binary_created_elsewhere(others, 0)) == 2
