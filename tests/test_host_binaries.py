@@ -32,7 +32,7 @@ def context(tree: FileTree, metadata: Metadata, *others: FileTree) -> CheckConte
         for platform, each in zip(platforms, (tree, *others), strict=False)
     }
     extension = cast(Any, SimpleNamespace(metadata=metadata))
-    return CheckContext(extension, AMD64, images)
+    return CheckContext(extension, AMD64, images, ())
 
 
 def test_image_path_is_absolute_and_keeps_an_absolute_path_as_is() -> None:
