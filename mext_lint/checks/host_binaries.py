@@ -223,11 +223,35 @@ def host_os_not_covered(ctx: CheckContext) -> Iterator[Problem]:
 @check("MX107", per_platform=True, needs_metadata=True)
 def host_binary_conflict(ctx: CheckContext) -> Iterator[Problem]:
     assert ctx.ext.metadata is not None
+    binaries = ctx.ext.metadata.host_binaries
+    yield from listing_clashes(binaries)
+    if ctx.platform not in ctx.images:
+        return
+    for binary, found in zip(binaries, variant_lookups(ctx), strict=True):
+        if found.presence is Presence.YES and found.kind is Kind.DIR:
+            yield Problem(
+                binary.span,
+                f'"{binary.path}" is a directory in the image, not a binary',
+                tuple(found.origins),
+            )
+
+
+# The last binary list's clashes: the same for every variant, so found once for all of them.
+_CLASHES: tuple[list[HostBinary], list[Problem]] | None = None
+
+
+def listing_clashes(binaries: list[HostBinary]) -> list[Problem]:
+    """Binaries listed twice for one OS, or copied to one host under the same name."""
+    global _CLASHES
+    if _CLASHES is None or _CLASHES[0] is not binaries:
+        _CLASHES = (binaries, list(_find_clashes(binaries)))
+    return _CLASHES[1]
+
+
+def _find_clashes(binaries: list[HostBinary]) -> Iterator[Problem]:
     seen_paths: dict[str, set[str]] = {os_name: set() for os_name in HOST_OSES}
     seen_names: dict[str, dict[str, HostBinary]] = {os_name: {} for os_name in HOST_OSES}
-    binaries = ctx.ext.metadata.host_binaries
-    lookups = variant_lookups(ctx) if ctx.platform in ctx.images else [None] * len(binaries)
-    for binary, found in zip(binaries, lookups, strict=True):
+    for binary in binaries:
         paths = seen_paths[binary.os]
         path = image_path(binary.path)
         if path in paths:
@@ -247,12 +271,6 @@ def host_binary_conflict(ctx: CheckContext) -> Iterator[Problem]:
             )
         else:
             names[name] = binary
-        if found is not None and found.presence is Presence.YES and found.kind is Kind.DIR:
-            yield Problem(
-                binary.span,
-                f'"{binary.path}" is a directory in the image, not a binary',
-                tuple(found.origins),
-            )
 
 
 @check("MX108", per_platform=True, needs_dockerfile=True, needs_metadata=True)

@@ -24,6 +24,7 @@ Base images are opaque, but not everywhere, so that a missing extension file is 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, ClassVar
 
@@ -150,7 +151,7 @@ class _Simulation:
         self.escape = dockerfile.escape
         self.context = context
         self.build_args = build_args
-        self.spared = EXTENSION_PATHS | {p for p in extension_paths if not in_system_dir(p)}
+        self.spared = spared_paths(extension_paths)
         self.problems: list[Problem] = []
         self.copy_problems: list[Problem] = []
         preamble, self.stages = split_stages(dockerfile)
@@ -322,6 +323,14 @@ def normalize_platform(platform: Platform) -> Platform:
     if platform.arch in ("x86_64", "x86-64"):
         return Platform(platform.os, "amd64", platform.variant)
     return platform
+
+
+@functools.lru_cache(maxsize=1)
+def spared_paths(extension_paths: frozenset[str]) -> frozenset[str]:
+    """The paths a base image we cannot see into is taken not to provide: the extension's own,
+    outside system directories. Worked out once for all the platforms of an extension (a
+    metadata.json can name 100,000 host binaries)."""
+    return EXTENSION_PATHS | {p for p in extension_paths if not in_system_dir(p)}
 
 
 def in_system_dir(path: str) -> bool:
