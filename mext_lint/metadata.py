@@ -16,7 +16,6 @@ import json
 import json.decoder
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Generic, NamedTuple, TypeVar, cast
 
 from mext_lint.dockerfile.model import SyntaxIssue
@@ -49,13 +48,27 @@ _AS_PARENTHESES = bytes.maketrans(b"[{]}", b"(())")
 _NOT_STRUCTURE = bytes(set(range(256)) - set(b'"[]{}'))
 
 
-@dataclass(frozen=True)
 class Located(Generic[T]):
     """A value read from metadata.json with where it was written."""
 
-    value: T
-    span: Span
-    pointer: str
+    __slots__ = ("pointer", "span", "value")
+
+    def __init__(self, value: T, span: Span, pointer: str) -> None:
+        self.value = value
+        self.span = span
+        self.pointer = pointer
+
+    def _fields(self) -> tuple[T, Span, str]:
+        return self.value, self.span, self.pointer
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Located) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return f"Located({self.value!r}, {self.span!r}, {self.pointer!r})"
 
 
 class HostBinary:
@@ -227,14 +240,45 @@ def _children(members: _Members) -> _Children:
     return {key: slot for key, slot in members if key is not None}
 
 
-@dataclass(frozen=True)
 class Metadata:
+    """metadata.json as read: its text, the parsed value and where each part is written.
+
+    Read-only, like the file it stands for (and so that the cached properties stay true).
+    """
+
     path: str
     text: str
     data: object  # the parsed value; None when the text is not valid JSON (or is `null`)
     error: SyntaxIssue | None
-    _positions: _Positions | None = field(default=None, repr=False, compare=False)
-    depth: int = field(default=0, compare=False)  # how deeply containers nest
+    _positions: _Positions | None
+    depth: int  # how deeply containers nest
+
+    def __init__(
+        self,
+        path: str,
+        text: str,
+        data: object,
+        error: SyntaxIssue | None,
+        positions: _Positions | None = None,
+        depth: int = 0,
+    ) -> None:
+        self.__dict__.update(
+            path=path, text=text, data=data, error=error, _positions=positions, depth=depth
+        )
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"metadata is read-only: cannot set {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Metadata) and (self.path, self.text, self.data, self.error) == (
+            other.path,
+            other.text,
+            other.data,
+            other.error,
+        )
+
+    def __repr__(self) -> str:
+        return f"Metadata(path={self.path!r}, error={self.error!r}, depth={self.depth})"
 
     def deepest_span(self) -> Span:
         """Where the most deeply nested container opens."""

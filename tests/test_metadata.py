@@ -484,7 +484,7 @@ def test_host_binaries_keep_the_good_items_next_to_bad_ones() -> None:
 def test_metadata_is_frozen() -> None:
     meta = load("{}")
     with pytest.raises(AttributeError):
-        meta.data = {}  # type: ignore[misc]
+        meta.data = {}
 
 
 # -- properties --------------------------------------------------------------------------------
