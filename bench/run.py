@@ -232,6 +232,12 @@ def large_inputs(work: Path, runs: int) -> None:
     (big_metadata / "Dockerfile").write_text(
         "FROM alpine\nCOPY metadata.json docker.svg /\nCOPY ui /ui\nRUN make install\n"
     )
+    # The same file under a base image mext-lint cannot see into: every binary is looked up
+    # against the paths such an image is taken not to provide.
+    unseen_base = work / "big-metadata-unseen-base"
+    unseen_base.mkdir()
+    (unseen_base / "metadata.json").write_text(metadata)
+    (unseen_base / "Dockerfile").write_text("FROM example/base\nCOPY metadata.json /\n")
     mext = mext_lint_command()
     lines = text.count("\n")
     size = len(metadata.encode()) / (1024 * 1024)
@@ -239,6 +245,7 @@ def large_inputs(work: Path, runs: int) -> None:
     for label, root in (
         (f"a {lines:,}-line Dockerfile ({text.count('RUN '):,} RUNs)", big_dockerfile),
         (f"a {size:.1f} MB metadata.json ({binaries:,} host binaries)", big_metadata),
+        ("the same, FROM a base image it cannot see into", unseen_base),
     ):
         summary = measure([*mext, str(root)], runs)
         print(f"  mext-lint, {label:<46}{ms(summary.wall)} ms {mib(summary.rss)} MiB peak")
