@@ -6,10 +6,21 @@ only our model has (spans, segments, comments, error messages and locations) and
 
 from __future__ import annotations
 
+import re
+from unittest import mock
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mext_lint.dockerfile import heredoc_words
+from mext_lint.dockerfile.heredoc_words import parse_heredoc_word
+from mext_lint.dockerfile.line_parsers import (
+    _byte_flags,
+    _scan_words,
+    extract_builder_flags,
+    parse_words,
+)
 from mext_lint.dockerfile.model import Dockerfile, Instruction
 from mext_lint.dockerfile.parser import parse_dockerfile
 from mext_lint.spans import Span
@@ -574,3 +585,31 @@ def test_never_raises_and_segments_point_at_the_command(text: str) -> None:
                 )
     for issue in dockerfile.errors:
         assert issue.span.line >= 1 and issue.span.column >= 1
+
+
+# The line parsers read ordinary text with regular expressions; each shortcut must agree with the
+# character-by-character (for flags: byte-by-byte) loop that handles everything else.
+_WORD_CHARACTERS = st.sampled_from([*"ab= \t\"'\\`-", "--", "\xa0", "\x85", "é", "\u2028", "\x00"])
+_WORD_TEXTS = st.lists(_WORD_CHARACTERS, max_size=16).map("".join)
+
+
+@given(_WORD_TEXTS, st.sampled_from(["\\", "`"]))
+def test_parse_words_shortcuts_agree_with_the_loop(text: str, escape: str) -> None:
+    line = "LABEL " + text + " "
+    assert parse_words(line, 6, len(line), escape) == _scan_words(line, 6, len(line), escape)
+    assert parse_words(line, 6, len(line) - 1, escape) == _scan_words(
+        line, 6, len(line) - 1, escape
+    )
+
+
+@given(_WORD_TEXTS)
+def test_flag_shortcut_agrees_with_the_byte_loop(text: str) -> None:
+    line = "COPY --" + text
+    assert extract_builder_flags(line, 5, len(line)) == _byte_flags(line, 5, len(line))
+
+
+@given(st.lists(st.sampled_from([*"<-3EOF \"'\\$`{}é\xa0"]), max_size=10).map("".join))
+def test_plain_heredoc_word_shortcut_agrees_with_the_lexer(word: str) -> None:
+    with mock.patch.object(heredoc_words, "_PLAIN", re.compile("(?!)")):
+        general = parse_heredoc_word(word)
+    assert parse_heredoc_word(word) == general

@@ -277,6 +277,8 @@ def parse_heredoc_word(word: str) -> tuple[str, bool, bool, int | None] | None:
     if match is None or not match.group(3):
         return None
     digits, chomp, rest = match.groups()
+    if _PLAIN.fullmatch(rest) and GO_WORD.fullmatch(rest):
+        return rest, True, chomp == "-", _descriptor(digits)  # what both lexer passes give
     words = shell_words(rest, raw_quotes=False, raw_escapes=False)
     if words is None or len(words) != 1:
         return None
@@ -307,6 +309,8 @@ def heredocs_in_line(line: str) -> tuple[list[HeredocWord], list[ShellWord]]:
     words = shell_words(line, raw_quotes=True, raw_escapes=True) or []
     found: list[HeredocWord] = []
     for word in words:
+        if "<<" not in word.text:
+            continue
         parsed = parse_heredoc_word(word.text)
         if parsed is not None:
             name, expand, strip_tabs, fd = parsed

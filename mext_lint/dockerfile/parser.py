@@ -40,6 +40,7 @@ from mext_lint.dockerfile.model import (
     Flag,
     Heredoc,
     Instruction,
+    Segment,
     SyntaxIssue,
     Word,
 )
@@ -67,10 +68,41 @@ def parse_dockerfile(text: str, path: str) -> Dockerfile:
 class _Built(NamedTuple):
     """One instruction read from its joined line, before its span and heredocs are known."""
 
-    instruction: Instruction
+    keyword: str
+    keyword_span: Span
+    flags: tuple[Flag, ...]
+    value: tuple[Word, ...]
+    json_form: bool
+    original: str
+    command: str
+    command_span: Span
+    command_segments: tuple[Segment, ...]
+    inner: _Built | None  # ONBUILD's trigger
     keyword_text: str  # as written (BuildKit keeps the case in messages)
     parse_error: str | None
     node_args: list[str]  # BuildKit's nodeArgs, for the instruction checks
+
+    def instruction(self, span: Span, heredocs: tuple[Heredoc, ...]) -> Instruction:
+        """The instruction (and ONBUILD's trigger) with its full span and heredoc bodies."""
+        inner = None
+        if self.inner is not None:
+            start = self.inner.keyword_span
+            inner_span = Span(span.path, start.line, start.column, span.end_line, span.end_column)
+            inner = self.inner.instruction(inner_span, heredocs)
+        return Instruction(
+            self.keyword,
+            span,
+            self.keyword_span,
+            self.flags,
+            self.value,
+            self.json_form,
+            heredocs,
+            self.original,
+            self.command,
+            self.command_span,
+            self.command_segments,
+            inner,
+        )
 
 
 class _SpacedHeredoc(NamedTuple):
@@ -276,7 +308,7 @@ class _Parser:
                 self.note_spaced_heredoc(shell, start_line)
         end_column = len(_trim_newline(self.lines[last])) + 1
         span = Span(self.path, start_line, start_column, last + 1, end_column)
-        instruction = self.finish(built.instruction, span, heredocs)
+        instruction = built.instruction(span, heredocs)
         if instruction.keyword in INSTRUCTIONS:
             self.instructions.append(instruction)
             self.check_instruction(built, instruction)
@@ -302,31 +334,31 @@ class _Parser:
             command = (line[start:end], logical.span(start, end), logical.segments(start, end))
         else:  # no shell command: an empty span just after the keyword
             command = ("", logical.span(parts.keyword.end, parts.keyword.end), ())
-        instruction = Instruction(
-            keyword=keyword,
-            span=keyword_span,  # the caller sets the whole span once heredocs are read
-            keyword_span=keyword_span,
-            flags=tuple(_flag(raw.text, logical.span(raw.start, raw.end)) for raw in parts.flags),
-            value=tuple(Word(raw.text, logical.span(raw.start, raw.end)) for raw in parsed.values),
-            json_form=parsed.json_form,
-            heredocs=(),
-            original=line,
-            command=command[0],
-            command_span=command[1],
-            command_segments=command[2],
-            inner=inner.instruction if inner else None,
-        )
+        value = tuple(Word(raw.text, logical.span(raw.start, raw.end)) for raw in parsed.values)
         if inner is None:
-            node_args = [value.text for value in instruction.value]
-            return _Built(instruction, parts.keyword.text, parsed.error, node_args)
-        node_args = [inner.keyword_text, *inner.node_args]
-        return _Built(instruction, parts.keyword.text, inner.parse_error, node_args)
+            node_args = [word.text for word in value]
+            parse_error = parsed.error
+        else:
+            node_args = [inner.keyword_text, *inner.node_args]
+            parse_error = inner.parse_error
+        return _Built(
+            keyword,
+            keyword_span,
+            tuple(_flag(raw.text, logical.span(raw.start, raw.end)) for raw in parts.flags),
+            value,
+            parsed.json_form,
+            line,
+            *command,
+            inner,
+            parts.keyword.text,
+            parse_error,
+            node_args,
+        )
 
     @staticmethod
     def can_contain_heredoc(built: _Built) -> bool:
         """``canContainHeredoc``: RUN, COPY, ADD (also under ONBUILD), never in JSON form."""
-        instruction = built.instruction
-        target = instruction.inner if instruction.inner is not None else instruction
+        target = built.inner if built.inner is not None else built
         heredoc_form = target.keyword in _HEREDOC_KEYWORDS and not target.json_form
         return heredoc_form and built.parse_error is None
 
@@ -369,16 +401,6 @@ class _Parser:
             word.name, content, word.expand, word.strip_tabs, word.fd, span, first + 1
         )
         return heredoc, terminated
-
-    @staticmethod
-    def finish(instruction: Instruction, span: Span, heredocs: tuple[Heredoc, ...]) -> Instruction:
-        """Give the instruction (and ONBUILD's trigger) its full span and heredoc bodies."""
-        inner = instruction.inner
-        if inner is not None:
-            start = inner.keyword_span
-            inner_span = Span(span.path, start.line, start.column, span.end_line, span.end_column)
-            inner = inner._replace(span=inner_span, heredocs=heredocs)
-        return instruction._replace(span=span, heredocs=heredocs, inner=inner)
 
     # -- problems --------------------------------------------------------------------------------
 
