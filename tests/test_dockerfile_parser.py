@@ -613,3 +613,19 @@ def test_plain_heredoc_word_shortcut_agrees_with_the_lexer(word: str) -> None:
     with mock.patch.object(heredoc_words, "_PLAIN", re.compile("(?!)")):
         general = parse_heredoc_word(word)
     assert parse_heredoc_word(word) == general
+
+
+@pytest.mark.parametrize(
+    ("instruction", "content", "terminated"),
+    [
+        ('RUN <<-"\tE" x\n\tE\n\t\tE\n', "E\nE\n", False),  # <<- strips the tab the name needs
+        ('RUN <<"\tE" x\n\t\tE\n\tE\n', "\t\tE\n", True),
+        ('RUN <<"E\r" x\nE\r\nE\n', "E\r\nE\n", False),  # a trimmed line never ends in "\r"
+        ("RUN <<-E x\n\t\tE\r\r\n", "", True),
+        ("RUN <<E.F x\nEXF\nE.F\n", "EXF\n", True),  # the name is text, not a pattern
+    ],
+)
+def test_heredoc_terminator_lines(instruction: str, content: str, terminated: bool) -> None:
+    dockerfile = parse("FROM a\n" + instruction)
+    assert dockerfile.instructions[1].heredocs[0].content == content
+    assert bool(dockerfile.errors) is not terminated

@@ -14,6 +14,7 @@ kept even when invalid; unknown ones are only reported.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from typing import NamedTuple
@@ -134,8 +135,12 @@ def _parse_args(keyword: str, line: str, start: int, end: int, escape: str) -> P
     return ParsedArgs([RawWord("", start, start)])
 
 
-def _trim_newline(line: str) -> str:
-    return line.rstrip("\r\n")
+def _terminator(name: str, strip_tabs: bool) -> re.Pattern[str]:
+    """A line that ends a heredoc: ``name`` once a CRLF's "\r" (and for ``<<-`` leading tabs)
+    are removed. Possessive tabs and the look-behind keep a name that starts with a tab or ends
+    with "\r" from ever matching, as such a line cannot equal it once trimmed."""
+    tabs = "\t*+" if strip_tabs else ""
+    return re.compile(f"^{tabs}{re.escape(name)}(?<!\r)\r*$", re.MULTILINE)
 
 
 def _utf8_length(line: str) -> int:
@@ -163,6 +168,9 @@ class _Parser:
         self.lines = text.split("\n")
         if self.lines[-1] == "":
             self.lines.pop()  # the scanner yields no empty token after a final newline
+        # The lines without a CRLF's "\r" (heredoc bodies keep it: they are sliced from the text).
+        self.trimmed = [line.rstrip("\r") for line in self.lines] if "\r" in text else self.lines
+        self.offsets: list[int] | None = None  # where each line starts, once a heredoc needs it
         self.limit = len(self.lines)
         self.index = 0
         self.escape = "\\"
@@ -194,6 +202,8 @@ class _Parser:
         )
 
     def check_line_lengths(self) -> None:
+        if max(map(len, self.lines), default=0) * 4 <= MAX_LINE_BYTES:
+            return  # 4 bytes per code point at most
         for index, line in enumerate(self.lines):
             # 4 bytes per code point at most: only long lines need to be measured.
             if len(line) * 4 > MAX_LINE_BYTES and _utf8_length(line) > MAX_LINE_BYTES:
@@ -202,17 +212,20 @@ class _Parser:
                 self.limit = index  # BuildKit's scanner stops reading here
                 return
 
-    def has_newline(self, index: int) -> bool:
-        return index < len(self.lines) - 1 or self.text.endswith("\n")
+    def line_offsets(self) -> list[int]:
+        """Where each line starts in the text, then where a line after the last would start."""
+        if self.offsets is None:
+            self.offsets = [0, *itertools.accumulate(len(line) + 1 for line in self.lines)]
+        return self.offsets
 
     def read_statement(self) -> None:
         index = self.index
-        content = _trim_newline(self.lines[index])
+        content = self.trimmed[index]
         bom = 1 if index == 0 and content.startswith("\ufeff") else 0
         lead = go_trim_left(content, bom)
         body = content[lead:]
         self.index += 1
-        is_directive = self.read_directive(body, index + 1, lead)
+        is_directive = not self.directives_done and self.read_directive(body, index + 1, lead)
         if body.startswith("#"):
             if not is_directive:
                 self.add_comment(body, index + 1, lead)
@@ -227,7 +240,7 @@ class _Parser:
         while not ended and self.index < self.limit:
             last = self.index
             self.index += 1
-            line = _trim_newline(self.lines[last])
+            line = self.trimmed[last]
             start = go_trim_left(line)
             if start == len(line) or line.startswith("#", start):
                 continue  # blank and comment lines inside a continuation are skipped
@@ -236,7 +249,7 @@ class _Parser:
                 pieces.append(Piece(length, last + 1, 1))
                 parts.append(piece)
                 length += len(piece)
-        end = (last + 1, len(_trim_newline(self.lines[last])) + 1)
+        end = (last + 1, len(self.trimmed[last]) + 1)
         logical = LogicalLine(self.path, "".join(parts), pieces, end)
         self.add_statement(logical, index + 1, lead + 1, last)
 
@@ -306,7 +319,7 @@ class _Parser:
                 last = self.index - 1
             else:
                 self.note_spaced_heredoc(shell, start_line)
-        end_column = len(_trim_newline(self.lines[last])) + 1
+        end_column = len(self.trimmed[last]) + 1
         span = Span(self.path, start_line, start_column, last + 1, end_column)
         instruction = built.instruction(span, heredocs)
         if instruction.keyword in INSTRUCTIONS:
@@ -376,31 +389,26 @@ class _Parser:
     def read_heredoc(self, word: HeredocWord) -> tuple[Heredoc, bool]:
         """One body, up to the line equal to the delimiter (leading tabs ignored for ``<<-``)."""
         first = self.index
-        body: list[str] = []
-        terminated = False
-        while self.index < self.limit:
-            line = self.lines[self.index]
-            self.index += 1
-            candidate = _trim_newline(line)
-            if word.strip_tabs:
-                candidate = candidate.lstrip("\t")
-            if candidate == word.name:
-                terminated = True
-                break
-            body.append(line + "\n" if self.has_newline(self.index - 1) else line)
-        content = "".join(body)
+        offsets = self.line_offsets()
+        end = offsets[self.limit]
+        terminator = _terminator(word.name, word.strip_tabs).search(self.text, offsets[first], end)
+        if terminator is None:
+            self.index = self.limit
+        else:
+            end = terminator.start()
+            self.index = bisect.bisect_right(offsets, end)  # just after the terminator line
+        content = self.text[offsets[first] : end]
         if word.strip_tabs:
             content = _LEADING_TABS.sub("", content)
         last = self.index  # 1-based number of the last line read
         if last == first:  # nothing left to read: an empty span just after the instruction
             span = Span(self.path, first + 1, 1, first + 1, 1)
         else:
-            end_column = len(_trim_newline(self.lines[last - 1])) + 1
-            span = Span(self.path, first + 1, 1, last, end_column)
+            span = Span(self.path, first + 1, 1, last, len(self.trimmed[last - 1]) + 1)
         heredoc = Heredoc(
             word.name, content, word.expand, word.strip_tabs, word.fd, span, first + 1
         )
-        return heredoc, terminated
+        return heredoc, terminator is not None
 
     # -- problems --------------------------------------------------------------------------------
 
