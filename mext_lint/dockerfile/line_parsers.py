@@ -57,15 +57,17 @@ def go_quote(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+_KEYWORD = re.compile("([^\t\v\f\r ]*)[\t\v\f\r ]*")  # and the spaces after it
+
+
 def split_command(line: str) -> CommandParts:
     """``splitCommand``: keyword up to the first ``[\\t\\v\\f\\r ]``, then flags, then arguments."""
     start = go_trim_left(line)
     end = go_trim_right(line, start)
-    found = TOKEN.match(line, start, end)
-    index = found.end() if found else start
-    keyword = RawWord(line[start:index], start, index)
-    while index < end and line[index] in TOKEN_SPACES:
-        index += 1
+    found = _KEYWORD.match(line, start, end)
+    assert found is not None  # the pattern also matches the empty string
+    keyword = RawWord(found.group(1), start, found.end(1))
+    index = found.end()
     if index == end:
         return CommandParts(keyword, [], end, end)
     args_start, flags = extract_builder_flags(line, index, end)

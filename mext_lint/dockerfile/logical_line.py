@@ -93,6 +93,11 @@ class LogicalLine:
 
     def segments(self, start: int, end: int) -> tuple[Segment, ...]:
         """Where each run of ``text[start:end]`` sits in the file (see :class:`Segment`)."""
+        if self._one_line is not None:
+            if start >= min(len(self.text), end):
+                return ()
+            line, column = self._one_line
+            return (Segment(0, line, column + start),)
         found: list[Segment] = []
         first = max(bisect_right(self._starts, start) - 1, 0)
         for index in range(first, len(self._pieces)):

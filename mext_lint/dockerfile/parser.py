@@ -33,7 +33,13 @@ from mext_lint.dockerfile.line_parsers import (
     parse_strings_whitespace_delimited,
     split_command,
 )
-from mext_lint.dockerfile.logical_line import LogicalLine, Piece, go_trim_left, go_trim_right
+from mext_lint.dockerfile.logical_line import (
+    GO_SPACE_CLASS,
+    LogicalLine,
+    Piece,
+    go_trim_left,
+    go_trim_right,
+)
 from mext_lint.dockerfile.model import (
     Comment,
     Directive,
@@ -59,6 +65,7 @@ _SPACED_HEREDOC_OPERATOR = re.compile(r"\d*<<-?", re.ASCII)
 # BuildKit reads a statement made only of continuation lines as an instruction named "".
 _EMPTY_INSTRUCTION = "unknown instruction: (empty: only line continuations)"
 _LEADING_TABS = re.compile(r"^\t+", re.MULTILINE)
+_BLANK_OR_COMMENT = re.compile(f"[{GO_SPACE_CLASS}]*(?:#|$)")
 
 
 def parse_dockerfile(text: str, path: str) -> Dockerfile:
@@ -237,12 +244,12 @@ class _Parser:
         parts = [first]
         length = len(first)
         last = index
-        while not ended and self.index < self.limit:
+        lines, limit = self.trimmed, self.limit
+        while not ended and self.index < limit:
             last = self.index
             self.index += 1
-            line = self.trimmed[last]
-            start = go_trim_left(line)
-            if start == len(line) or line.startswith("#", start):
+            line = lines[last]
+            if _BLANK_OR_COMMENT.match(line):
                 continue  # blank and comment lines inside a continuation are skipped
             piece, ended = self.trim_continuation(line)
             if piece:
@@ -347,7 +354,8 @@ class _Parser:
             command = (line[start:end], logical.span(start, end), logical.segments(start, end))
         else:  # no shell command: an empty span just after the keyword
             command = ("", logical.span(parts.keyword.end, parts.keyword.end), ())
-        value = tuple(Word(raw.text, logical.span(raw.start, raw.end)) for raw in parsed.values)
+        span = logical.span
+        value = tuple([Word(raw.text, span(raw.start, raw.end)) for raw in parsed.values])
         if inner is None:
             node_args = [word.text for word in value]
             parse_error = parsed.error
@@ -357,7 +365,7 @@ class _Parser:
         return _Built(
             keyword,
             keyword_span,
-            tuple(_flag(raw.text, logical.span(raw.start, raw.end)) for raw in parts.flags),
+            tuple([_flag(raw.text, span(raw.start, raw.end)) for raw in parts.flags]),
             value,
             parsed.json_form,
             line,
