@@ -629,3 +629,12 @@ def test_heredoc_terminator_lines(instruction: str, content: str, terminated: bo
     dockerfile = parse("FROM a\n" + instruction)
     assert dockerfile.instructions[1].heredocs[0].content == content
     assert bool(dockerfile.errors) is not terminated
+
+
+def test_continuation_skips_lines_blank_or_commented_for_go_only() -> None:
+    # U+00A0 and U+3000 are Go spaces; U+001C is not (though Python's str.isspace says it is).
+    dockerfile = parse("FROM a\nRUN a \\\n\xa0\u3000\n\u3000# x\n\x1c\\\nb\n")
+    run = dockerfile.instructions[1]
+    assert run.command == "a \x1cb"
+    assert run.span == Span("Dockerfile", 2, 1, 6, 2)
+    assert not dockerfile.errors
