@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mext_lint.dockerfile import heredoc_words
-from mext_lint.dockerfile.heredoc_words import parse_heredoc_word
+from mext_lint.dockerfile.heredoc_words import parse_heredoc_word, shell_words
 from mext_lint.dockerfile.line_parsers import (
     _byte_flags,
     _scan_words,
@@ -638,3 +638,39 @@ def test_continuation_skips_lines_blank_or_commented_for_go_only() -> None:
     assert run.command == "a \x1cb"
     assert run.span == Span("Dockerfile", 2, 1, 6, 2)
     assert not dockerfile.errors
+
+
+_LEXER_PIECES = st.sampled_from(
+    [
+        *"ab \t\"'\\`${}:-/#%=\xa0é\x1c",
+        "<<EOF",
+        "${a:-",
+        "${a/",
+        "$a",
+        '<<-"E"',
+        "3<<",
+        '"${',
+        '"$"',
+    ]
+)
+
+
+@given(st.lists(_LEXER_PIECES, max_size=14).map("".join))
+def test_heredoc_lexer_shortcuts_agree_with_the_character_by_character_lexer(line: str) -> None:
+    fast = [
+        shell_words(line, raw_quotes=raw_quotes, raw_escapes=raw_escapes)
+        for raw_quotes in (True, False)
+        for raw_escapes in (True, False)
+    ]
+    never = re.compile("(?!)")
+    with (
+        mock.patch.object(heredoc_words, "_PLAIN", never),
+        mock.patch.object(heredoc_words, "_QUOTED", never),
+        mock.patch.object(heredoc_words, "_plain_run", lambda stop: never),
+    ):
+        slow = [
+            shell_words(line, raw_quotes=raw_quotes, raw_escapes=raw_escapes)
+            for raw_quotes in (True, False)
+            for raw_escapes in (True, False)
+        ]
+    assert fast == slow
