@@ -210,7 +210,7 @@ class _Parser:
 
     def check_line_lengths(self) -> None:
         if max(map(len, self.lines), default=0) * 4 <= MAX_LINE_BYTES:
-            return  # 4 bytes per code point at most
+            return  # no line is long enough to need measuring
         for index, line in enumerate(self.lines):
             # 4 bytes per code point at most: only long lines need to be measured.
             if len(line) * 4 > MAX_LINE_BYTES and _utf8_length(line) > MAX_LINE_BYTES:
@@ -232,7 +232,7 @@ class _Parser:
         lead = go_trim_left(content, bom)
         body = content[lead:]
         self.index += 1
-        is_directive = not self.directives_done and self.read_directive(body, index + 1, lead)
+        is_directive = self.read_directive(body, index + 1, lead)
         if body.startswith("#"):
             if not is_directive:
                 self.add_comment(body, index + 1, lead)
