@@ -6,10 +6,21 @@ only our model has (spans, segments, comments, error messages and locations) and
 
 from __future__ import annotations
 
+import re
+from unittest import mock
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mext_lint.dockerfile import heredoc_words
+from mext_lint.dockerfile.heredoc_words import parse_heredoc_word, shell_words
+from mext_lint.dockerfile.line_parsers import (
+    _byte_flags,
+    _scan_words,
+    extract_builder_flags,
+    parse_words,
+)
 from mext_lint.dockerfile.model import Dockerfile, Instruction
 from mext_lint.dockerfile.parser import parse_dockerfile
 from mext_lint.spans import Span
@@ -574,3 +585,92 @@ def test_never_raises_and_segments_point_at_the_command(text: str) -> None:
                 )
     for issue in dockerfile.errors:
         assert issue.span.line >= 1 and issue.span.column >= 1
+
+
+# The line parsers read ordinary text with regular expressions; each shortcut must agree with the
+# character-by-character (for flags: byte-by-byte) loop that handles everything else.
+_WORD_CHARACTERS = st.sampled_from([*"ab= \t\"'\\`-", "--", "\xa0", "\x85", "é", "\u2028", "\x00"])
+_WORD_TEXTS = st.lists(_WORD_CHARACTERS, max_size=16).map("".join)
+
+
+@given(_WORD_TEXTS, st.sampled_from(["\\", "`"]))
+def test_parse_words_shortcuts_agree_with_the_loop(text: str, escape: str) -> None:
+    line = "LABEL " + text + " "
+    assert parse_words(line, 6, len(line), escape) == _scan_words(line, 6, len(line), escape)
+    assert parse_words(line, 6, len(line) - 1, escape) == _scan_words(
+        line, 6, len(line) - 1, escape
+    )
+
+
+@given(_WORD_TEXTS)
+def test_flag_shortcut_agrees_with_the_byte_loop(text: str) -> None:
+    line = "COPY --" + text
+    assert extract_builder_flags(line, 5, len(line)) == _byte_flags(line, 5, len(line))
+
+
+@given(st.lists(st.sampled_from([*"<-3EOF \"'\\$`{}é\xa0"]), max_size=10).map("".join))
+def test_plain_heredoc_word_shortcut_agrees_with_the_lexer(word: str) -> None:
+    with mock.patch.object(heredoc_words, "_PLAIN", re.compile("(?!)")):
+        general = parse_heredoc_word(word)
+    assert parse_heredoc_word(word) == general
+
+
+@pytest.mark.parametrize(
+    ("instruction", "content", "terminated"),
+    [
+        ('RUN <<-"\tE" x\n\tE\n\t\tE\n', "E\nE\n", False),  # <<- strips the tab the name needs
+        ('RUN <<"\tE" x\n\t\tE\n\tE\n', "\t\tE\n", True),
+        ('RUN <<"E\r" x\nE\r\nE\n', "E\r\nE\n", False),  # a trimmed line never ends in "\r"
+        ("RUN <<-E x\n\t\tE\r\r\n", "", True),
+        ("RUN <<E.F x\nEXF\nE.F\n", "EXF\n", True),  # the name is text, not a pattern
+    ],
+)
+def test_heredoc_terminator_lines(instruction: str, content: str, terminated: bool) -> None:
+    dockerfile = parse("FROM a\n" + instruction)
+    assert dockerfile.instructions[1].heredocs[0].content == content
+    assert bool(dockerfile.errors) is not terminated
+
+
+def test_continuation_skips_lines_blank_or_commented_for_go_only() -> None:
+    # U+00A0 and U+3000 are Go spaces; U+001C is not (though Python's str.isspace says it is).
+    dockerfile = parse("FROM a\nRUN a \\\n\xa0\u3000\n\u3000# x\n\x1c\\\nb\n")
+    run = dockerfile.instructions[1]
+    assert run.command == "a \x1cb"
+    assert run.span == Span("Dockerfile", 2, 1, 6, 2)
+    assert not dockerfile.errors
+
+
+_LEXER_PIECES = st.sampled_from(
+    [
+        *"ab \t\"'\\`${}:-/#%=\xa0é\x1c",
+        "<<EOF",
+        "${a:-",
+        "${a/",
+        "$a",
+        '<<-"E"',
+        "3<<",
+        '"${',
+        '"$"',
+    ]
+)
+
+
+@given(st.lists(_LEXER_PIECES, max_size=14).map("".join))
+def test_heredoc_lexer_shortcuts_agree_with_the_character_by_character_lexer(line: str) -> None:
+    fast = [
+        shell_words(line, raw_quotes=raw_quotes, raw_escapes=raw_escapes)
+        for raw_quotes in (True, False)
+        for raw_escapes in (True, False)
+    ]
+    never = re.compile("(?!)")
+    with (
+        mock.patch.object(heredoc_words, "_PLAIN", never),
+        mock.patch.object(heredoc_words, "_QUOTED", never),
+        mock.patch.object(heredoc_words, "_plain_run", lambda stop: never),
+    ):
+        slow = [
+            shell_words(line, raw_quotes=raw_quotes, raw_escapes=raw_escapes)
+            for raw_quotes in (True, False)
+            for raw_escapes in (True, False)
+        ]
+    assert fast == slow

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 import contextlib
+import re
+from collections.abc import Callable
+from unittest import mock
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mext_lint.dockerfile import expand as expand_module
 from mext_lint.dockerfile.expand import MAX_NESTING, Env, ExpansionError, expand, expand_words
 
 # BuildKit's frontend/dockerfile/shell/envVarTest (Unix and all-platform lines), run with
@@ -475,3 +479,68 @@ def test_any_input_either_expands_or_raises_expansion_error(source: str) -> None
 def test_known_environment_never_gives_unknown(source: str) -> None:
     with contextlib.suppress(ExpansionError):
         assert expand(source, {"K": "v", "E": ""}) is not None
+
+
+# The lexer reads common tokens whole with regular expressions (and is skipped for text with
+# nothing to expand); without them it takes every character one at a time, as BuildKit does.
+_ANY_CHARACTER = re.compile("(?P<other>.)", re.DOTALL)
+_NOTHING = re.compile("(?!)")
+
+
+_SHORTCUT_NAMES = st.sampled_from(["K", "E", "S", "U", "X", "안", "Ké", "K²", "_1", "1", "#", ""])
+_SHORTCUT_REFERENCES = st.builds(
+    lambda brace, name, modifier, word: ("${" if brace else "$") + name + modifier + word,
+    st.booleans(),
+    _SHORTCUT_NAMES,
+    st.sampled_from(["}", "-", ":-", "+", ":+", "?", ":?", "#", "##", "%", ":#", ":%", "/", ":"]),
+    st.sampled_from(["", "}", "x}", "a b}", "$K}", "'q'}", "\\}", "`}", "*}", "x"]),
+)
+_SHORTCUT_ALPHABET = st.one_of(
+    st.sampled_from([*"$ {}:-\\'\"`aZ_1.\t\xa0\x1c", "K", "S", "안", "é", "²"]),
+    _SHORTCUT_REFERENCES,
+)
+_SHORTCUT_ENV: dict[str, str | None] = {"U": None, "K": "v", "E": "", "S": " a\xa0 b\t", "안": "k"}
+
+
+def _fast(source: str, env: Env, escape: str) -> tuple[object, object]:
+    return _outcome(expand, source, env, escape), _outcome(expand_words, source, env, escape)
+
+
+def _slow(source: str, env: Env, escape: str) -> tuple[object, object]:
+    with (
+        mock.patch.object(expand_module, "_tokens", lambda stop, escape: _ANY_CHARACTER),
+        mock.patch.object(expand_module, "_quoted_tokens", lambda escape: _NOTHING),
+    ):
+        return (
+            _outcome(_lexer_expand, source, env, escape),
+            _outcome(_lexer_expand_words, source, env, escape),
+        )
+
+
+def _lexer_expand(source: str, env: Env, *, escape: str) -> str | None:
+    return expand_module._Lexer(source, env, escape).expand()
+
+
+def _lexer_expand_words(source: str, env: Env, *, escape: str) -> list[str] | None:
+    return expand_module._Lexer(source, env, escape).expand_words()
+
+
+def _outcome(fn: Callable[..., object], source: str, env: Env, escape: str) -> object:
+    try:
+        return fn(source, env, escape=escape)
+    except ExpansionError as error:
+        return error.reason
+
+
+@given(st.lists(_SHORTCUT_ALPHABET, max_size=12).map("".join))
+def test_shortcuts_agree_with_the_character_by_character_lexer(source: str) -> None:
+    for escape in ("\\", "`"):
+        for env in (_SHORTCUT_ENV, {}):
+            assert _fast(source, env, escape) == _slow(source, env, escape)
+
+
+@pytest.mark.parametrize("depth", range(MAX_NESTING - 2, MAX_NESTING + 2))
+@pytest.mark.parametrize("innermost", ["x", "${B:-y}", "${B#y}", '"${B+q}"', "$B"])
+def test_shortcuts_keep_the_nesting_limit(depth: int, innermost: str) -> None:
+    source = "${A:-" * depth + innermost + "}" * depth
+    assert _fast(source, {}, "\\") == _slow(source, {}, "\\")

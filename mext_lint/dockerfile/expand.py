@@ -13,8 +13,11 @@ just as BuildKit fails the build there. No other exception escapes for any strin
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
+
+from mext_lint.dockerfile.logical_line import GO_SPACE_CLASS, GO_WORD, is_go_space
 
 # name -> value; None means "declared, value unknown" (an ARG with no default and no build arg).
 Env = Mapping[str, "str | None"]
@@ -24,8 +27,7 @@ MAX_NESTING = 64
 
 _SPECIAL_PARAMETERS = frozenset("@*#?-$!0")
 _REGEX_SPECIALS = frozenset("[]{}.+()|^$")
-# Go's unicode.IsSpace for Latin-1 (Python's str.isspace also counts \x1c-\x1f).
-_LATIN1_SPACES = frozenset("\t\n\v\f\r \x85\xa0")
+_SPACES = re.compile(f"[{GO_SPACE_CLASS}]+")
 
 
 class ExpansionError(ValueError):
@@ -44,6 +46,9 @@ def expand(word: str, env: Env, *, escape: str = "\\") -> str | None:
     unset variable, ...). ``escape`` is the Dockerfile's escape character (backslash or backtick);
     a string of another length is a programming error (ValueError).
     """
+    _check_escape(escape)
+    if _is_literal(word, escape):
+        return word
     return _Lexer(word, env, escape).expand()
 
 
@@ -53,94 +58,89 @@ def expand_words(text: str, env: Env, *, escape: str = "\\") -> list[str] | None
     Whitespace produced by an unquoted ``$`` expansion or present unquoted in ``text`` separates
     words; quoted and escaped whitespace does not. Raises ExpansionError like :func:`expand`.
     """
+    _check_escape(escape)
+    if _is_literal(text, escape):
+        return GO_WORD.findall(text)
     return _Lexer(text, env, escape).expand_words()
 
 
-_RUNS: dict[str, re.Pattern[str]] = {}
+def _check_escape(escape: str) -> None:
+    if len(escape) != 1:
+        raise ValueError(f"the escape character must be one character, got {escape!r}")
 
 
-def _run_pattern(stop: str) -> re.Pattern[str]:
-    """Runs of ordinary characters, which the lexer would otherwise take one at a time: neither
-    whitespace nor ``$``, a quote, an escape character or ``stop`` (cached per ``stop``)."""
-    specials = re.escape("$'\"\\`" + stop)
-    pattern = _RUNS[stop] = re.compile(rf"[^{specials}\s\x85\xa0]+")
-    return pattern
+def _is_literal(text: str, escape: str) -> bool:
+    """No ``$``, quote or escape character: the lexer would only split ``text`` on whitespace."""
+    return "$" not in text and "'" not in text and '"' not in text and escape not in text
 
 
-_QUOTED_RUNS: dict[str, re.Pattern[str]] = {}
+@functools.cache
+def _tokens(stop: str, escape: str) -> re.Pattern[str]:
+    """The tokens ``process_until`` reads whole: ordinary characters, whitespace, a quoted string
+    with nothing to expand or unescape, an escaped character, a simple variable reference (see
+    :func:`_references`). Anything else (other ``$`` forms and quoted strings, the stop
+    character, an escape character at the end) is an ``other`` character, handled on its own."""
+    specials = re.escape("$'\"" + escape + stop)
+    escaped = re.escape(escape)
+    return re.compile(
+        f"(?P<plain>[^{specials}{GO_SPACE_CLASS}]+)"
+        f"|(?P<space>[{GO_SPACE_CLASS}]+)"
+        "|'(?P<single>[^']*)'"
+        f'|"(?P<double>[^"${escaped}]*)"'
+        f"|{escaped}(?P<escaped>.)"
+        f"|{_references(escape)}"
+        "|(?P<other>.)",
+        re.DOTALL,
+    )
 
 
-def _quoted_run_pattern(escape: str) -> re.Pattern[str]:
-    """Runs inside double quotes of characters other than ``"``, ``$`` and ``escape``."""
-    pattern = _QUOTED_RUNS[escape] = re.compile(r'[^"$' + re.escape(escape) + "]+")
-    return pattern
+@functools.cache
+def _quoted_tokens(escape: str) -> re.Pattern[str]:
+    """The tokens ``double_quoted`` reads whole: characters other than ``"``, ``$`` and
+    ``escape``, a simple variable reference."""
+    return re.compile(f'(?P<plain>[^"${re.escape(escape)}]+)|{_references(escape)}')
 
 
-def _is_space(ch: str) -> bool:
-    return ch in _LATIN1_SPACES if ch <= "\xff" else ch.isspace()
+def _references(escape: str) -> str:
+    """``$NAME``, ``${NAME}`` and ``${NAME<modifier>WORD}`` with a WORD of ordinary characters and
+    an ASCII NAME (a name that goes on with a non-ASCII letter is left to ``read_name``)."""
+    name = "[A-Za-z_][A-Za-z0-9_]*"
+    word = f"[^$'\"{re.escape(escape)}}}]*"
+    return (
+        rf"\$(?P<name>{name})(?!\w)"
+        rf"|\$\{{(?P<braced>{name})\}}"
+        rf"|(?P<modified>\$\{{(?P<modified_name>{name})"
+        rf"(?P<modifier>:?[-+?]|[#%])(?P<word>{word})\}})"
+    )
 
 
 def _is_name_char(ch: str) -> bool:
     return ch.isalpha() or ch.isdecimal() or ch == "_"
 
 
-class _Words:
-    """BuildKit's wordsStruct: splits on unquoted whitespace; None once anything is unknown."""
+def _end_word(out: list[str], words: list[str]) -> None:
+    """Unquoted whitespace: the word being read in ``out``, if it has any text, ends."""
+    word = "".join(out)
+    if word:
+        words.append(word)
+    out.clear()
 
-    def __init__(self) -> None:
-        self.words: list[str] = []
-        self.current: list[str] = []
-        self.current_length = 0
-        self.in_word = False
-        self.known = True
 
-    def add_char(self, ch: str) -> None:
-        if not _is_space(ch):
-            self.add_raw_char(ch)
-        elif self.in_word and self.current_length:
-            self.words.append("".join(self.current))
-            self.current = []
-            self.current_length = 0
-            self.in_word = False
-
-    def add_raw_char(self, ch: str) -> None:
-        self.current.append(ch)
-        self.current_length += 1
-        self.in_word = True
-
-    def add_plain(self, text: str) -> None:
-        """``add_char`` for each character of ``text``, which holds no whitespace."""
-        self.current.append(text)
-        self.current_length += len(text)
-        self.in_word = True
-
-    def add_expansion(self, value: str | None) -> None:
-        if value is None:
-            self.known = False
-            return
-        for ch in value:
-            self.add_char(ch)
-
-    def add_quoted(self, value: str | None) -> None:
-        if value is None:
-            self.known = False
-            return
-        self.current.append(value)
-        self.current_length += len(value)
-        self.in_word = True
-
-    def result(self) -> list[str] | None:
-        if not self.known:
-            return None
-        if self.current_length:
-            self.words.append("".join(self.current))
-        return self.words
+def _add_expansion(value: str, out: list[str], words: list[str]) -> None:
+    """An unquoted expansion's whitespace separates words, as written whitespace does."""
+    # Every Go space but " " is unprintable for Python: most values need no regex.
+    if " " not in value and value.isprintable():
+        out.append(value)
+        return
+    first, *rest = _SPACES.split(value)
+    out.append(first)
+    for piece in rest:
+        _end_word(out, words)
+        out.append(piece)
 
 
 class _Lexer:
     def __init__(self, text: str, env: Env, escape: str) -> None:
-        if len(escape) != 1:
-            raise ValueError(f"the escape character must be one character, got {escape!r}")
         self.text = text
         self.env = env
         self.escape = escape
@@ -168,51 +168,85 @@ class _Lexer:
         return self.process_until("", raw_escapes=False, words=None)
 
     def expand_words(self) -> list[str] | None:
-        words = _Words()
-        self.process_until("", raw_escapes=False, words=words)
-        return words.result()
+        """BuildKit's wordsStruct: unquoted whitespace, written or expanded, separates words."""
+        words: list[str] = []
+        last = self.process_until("", raw_escapes=False, words=words)
+        if last is None:
+            return None
+        if last:
+            words.append(last)
+        return words
 
     # -- BuildKit's processStopOn ---------------------------------------------------------------
 
-    def process_until(self, stop: str, *, raw_escapes: bool, words: _Words | None) -> str | None:
-        """Process up to ``stop`` (consumed) or the end when ``stop`` is ""."""
+    def process_until(self, stop: str, *, raw_escapes: bool, words: list[str] | None) -> str | None:
+        """Process up to ``stop`` (consumed) or the end when ``stop`` is "".
+
+        With ``words``, unquoted whitespace ends a word: the words so far go there and only the
+        last one's text is returned.
+        """
         self.depth += 1
         if self.depth > MAX_NESTING:
-            raise self.error(f"substitutions nested deeper than {MAX_NESTING} levels")
+            raise self.too_deep()
+        text = self.text
+        tokens = _tokens(stop, self.escape)
         out: list[str] = []
         known = True
-        plain: re.Pattern[str] | None = None
-        while (ch := self.peek()) != "":
-            if stop and ch == stop:
+        value: str | None
+        while True:
+            for token in tokens.finditer(text, self.pos):
+                kind = token.lastgroup
+                assert kind is not None
+                if kind == "other":
+                    self.pos = token.start()
+                    break
+                if kind == "space" and words is not None:
+                    _end_word(out, words)
+                    continue
+                if kind == "name" or kind == "braced" or kind == "modified":
+                    value = self.reference(token, kind)
+                    if value is None:
+                        known = False
+                    elif words is not None:
+                        _add_expansion(value, out, words)
+                    else:
+                        out.append(value)
+                    continue
+                if kind == "escaped" and raw_escapes:
+                    out.append(self.escape + token[kind])
+                else:
+                    out.append(token[kind])
+            else:
+                self.pos = len(text)
+                break
+            ch = text[self.pos]
+            if ch == stop:
                 self.pos += 1
                 self.depth -= 1
                 return "".join(out) if known else None
-            if ch == "$":
+            expansion = ch == "$"
+            if expansion:
                 value = self.dollar()
-                if words is not None:
-                    words.add_expansion(value)
             elif ch == "'":
                 value = self.single_quoted()
-                if words is not None:
-                    words.add_quoted(value)
             elif ch == '"':
                 value = self.double_quoted(raw_escapes=raw_escapes)
-                if words is not None:
-                    words.add_quoted(value)
-            elif ch != self.escape and not _is_space(ch):
-                if plain is None:
-                    plain = _RUNS.get(stop) or _run_pattern(stop)
-                run = plain.match(self.text, self.pos)
-                value = run.group() if run else self.next()  # ordinary characters, together
-                self.pos = run.end() if run else self.pos
-                if words is not None:
-                    words.add_plain(value)
             else:
-                value = self.plain_char(raw_escapes=raw_escapes, words=words)
-                if value == "":
-                    break  # an escape character at the very end is dropped
+                self.pos += 1
+                if ch == self.escape:
+                    escaped = self.next()
+                    if not escaped and not raw_escapes:
+                        break  # an escape character at the very end is dropped
+                    value = (ch if raw_escapes else "") + escaped
+                elif words is not None and is_go_space(ch):
+                    _end_word(out, words)
+                    continue
+                else:
+                    value = ch
             if value is None:
                 known = False
+            elif expansion and words is not None:
+                _add_expansion(value, out, words)
             else:
                 out.append(value)
         if stop:
@@ -220,26 +254,14 @@ class _Lexer:
         self.depth -= 1
         return "".join(out) if known else None
 
+    def too_deep(self) -> ExpansionError:
+        return self.error(f"substitutions nested deeper than {MAX_NESTING} levels")
+
     @staticmethod
     def missing_stop_reason(stop: str) -> str:
         if stop == "}":
             return "missing '}'"
         return f"missing {stop!r} in ${{...}}"
-
-    def plain_char(self, *, raw_escapes: bool, words: _Words | None) -> str:
-        """One literal character, or an escape and the character it escapes."""
-        ch = self.next()
-        if ch != self.escape:
-            if words is not None:
-                words.add_char(ch)
-            return ch
-        prefix = ch if raw_escapes else ""
-        if words is not None and raw_escapes:
-            words.add_raw_char(ch)
-        escaped = self.next()
-        if escaped and words is not None:
-            words.add_raw_char(escaped)
-        return prefix + escaped
 
     def single_quoted(self) -> str:
         self.pos += 1
@@ -252,44 +274,59 @@ class _Lexer:
 
     def double_quoted(self, *, raw_escapes: bool) -> str | None:
         self.pos += 1
+        text = self.text
+        tokens = _quoted_tokens(self.escape)
         out: list[str] = []
         known = True
-        quoted = _QUOTED_RUNS.get(self.escape) or _quoted_run_pattern(self.escape)
+        value: str | None
         while True:
-            ch = self.peek()
-            if ch == "":
-                raise self.error(
-                    "unexpected end of statement while looking for matching double-quote"
-                )
-            if ch != '"' and ch != "$" and ch != self.escape:
-                run = quoted.match(self.text, self.pos)  # ordinary characters, together
-                assert run is not None
-                out.append(run.group())
-                self.pos = run.end()
-                continue
-            if ch == '"':
-                self.pos += 1
-                return "".join(out) if known else None
-            if ch == "$":
-                value = self.dollar()
-                if value is None:
-                    known = False
+            token = tokens.match(text, self.pos)
+            if token is not None:
+                self.pos = token.end()
+                kind = token.lastgroup
+                assert kind is not None
+                value = token[kind] if kind == "plain" else self.reference(token, kind)
+            else:
+                ch = self.peek()
+                if ch == "":
+                    raise self.error(
+                        "unexpected end of statement while looking for matching double-quote"
+                    )
+                if ch == '"':
+                    self.pos += 1
+                    return "".join(out) if known else None
+                if ch == "$":
+                    value = self.dollar()
                 else:
-                    out.append(value)
-                continue
-            self.pos += 1
-            if ch == self.escape:
-                if raw_escapes:
-                    out.append(ch)
-                following = self.peek()
-                if following == "":
-                    continue  # dropped; the loop then reports the missing quote
-                # Only ", $ and the escape character itself can be escaped; others stay as is.
-                if following in ('"', "$", self.escape):
-                    ch = self.next()
-            out.append(ch)
+                    self.pos += 1
+                    if ch == self.escape:
+                        if raw_escapes:
+                            out.append(ch)
+                        following = self.peek()
+                        if following == "":
+                            continue  # dropped; the loop then reports the missing quote
+                        # Only ", $ and the escape character itself can be escaped.
+                        if following in ('"', "$", self.escape):
+                            ch = self.next()
+                    value = ch
+            if value is None:
+                known = False
+            else:
+                out.append(value)
 
     # -- BuildKit's processDollar ---------------------------------------------------------------
+
+    def reference(self, token: re.Match[str], kind: str) -> str | None:
+        """A reference :func:`_references` matched (``kind`` is its group), as :meth:`dollar`
+        would expand it."""
+        if kind != "modified":
+            return self.lookup(token[kind])[1]
+        name, modifier, word = token.group("modified_name", "modifier", "word")
+        if self.depth == MAX_NESTING:  # the modifier's word would be one level deeper
+            raise self.too_deep()
+        if modifier in ("#", "%"):
+            return self.trim(name, modifier, word)
+        return self.test(name, modifier[-1], word, null_is_unset=modifier[0] == ":")
 
     def read_name(self) -> str:
         start = self.pos

@@ -10,10 +10,11 @@ word's offsets in the line.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
-from mext_lint.dockerfile.logical_line import GO_WORD, is_go_space
+from mext_lint.dockerfile.logical_line import GO_SPACE_CLASS, GO_WORD, is_go_space
 
 HEREDOC_WORD = re.compile(r"(\d*)<<(-?)([^<]*)", re.ASCII)
 # A `${a:-${b:-...}}` nested deeper than this is treated as a lexer error (BuildKit has no limit).
@@ -21,6 +22,14 @@ MAX_NESTING = 64
 _SPECIAL_PARAMETERS = frozenset("@*#?-$!")
 _UINT64_MAX = 2**64 - 1
 _PLAIN = re.compile(r"[^'\"$\\]*")  # nothing the lexer treats specially but whitespace
+# A quoted string with nothing to expand or unescape, which the lexer reads whole.
+_QUOTED = re.compile(r"'[^']*'|\"[^\"$\\]*\"")
+
+
+@functools.cache
+def _plain_run(stop: str) -> re.Pattern[str]:
+    """Characters the lexer adds to the current word one by one, read together."""
+    return re.compile(f"[^'\"$\\\\{re.escape(stop)}{GO_SPACE_CLASS}]+")
 
 
 class LexError(Exception):
@@ -110,6 +119,7 @@ class _Lexer:
         self.clear_buffer()
         words = _Words(self)
         result: list[str] = []
+        plain = _plain_run(stop)
         try:
             while self.pos < len(self.source):
                 char = self.peek()
@@ -117,7 +127,13 @@ class _Lexer:
                     self.pos += 1
                     words.flush()
                     return "".join(result), words.words
-                self.scan_one(char, result, words)
+                run = plain.match(self.source, self.pos)
+                if run is None:
+                    self.scan_one(char, result, words)
+                    continue
+                self.pos = run.end()  # ordinary characters, together
+                words.add_raw(run.group(), run.start())
+                result.append(run.group())
             if stop:
                 raise LexError(f"unexpected end of statement while looking for matching {stop}")
             words.flush()
@@ -135,7 +151,12 @@ class _Lexer:
                 words.add_char(expanded, start)
             return
         if char in "'\"":
-            text = self.single_quoted() if char == "'" else self.double_quoted()
+            quoted = _QUOTED.match(self.source, start)
+            if quoted is None:
+                text = self.single_quoted() if char == "'" else self.double_quoted()
+            else:
+                self.pos = quoted.end()
+                text = quoted.group() if self.raw_quotes else quoted.group()[1:-1]
             result.append(text)
             words.add_raw(text, start)
             return
@@ -277,6 +298,8 @@ def parse_heredoc_word(word: str) -> tuple[str, bool, bool, int | None] | None:
     if match is None or not match.group(3):
         return None
     digits, chomp, rest = match.groups()
+    if _PLAIN.fullmatch(rest) and GO_WORD.fullmatch(rest):
+        return rest, True, chomp == "-", _descriptor(digits)  # what both lexer passes give
     words = shell_words(rest, raw_quotes=False, raw_escapes=False)
     if words is None or len(words) != 1:
         return None
@@ -307,6 +330,8 @@ def heredocs_in_line(line: str) -> tuple[list[HeredocWord], list[ShellWord]]:
     words = shell_words(line, raw_quotes=True, raw_escapes=True) or []
     found: list[HeredocWord] = []
     for word in words:
+        if "<<" not in word.text:
+            continue
         parsed = parse_heredoc_word(word.text)
         if parsed is not None:
             name, expand, strip_tabs, fd = parsed

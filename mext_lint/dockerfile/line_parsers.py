@@ -8,11 +8,13 @@ the caller can give it an exact span. Nothing here raises: a parse failure is a 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import NamedTuple
 
 from mext_lint.dockerfile.logical_line import (
+    GO_SPACE_CLASS,
     GO_WORD,
     TOKEN,
     TOKEN_SPACES,
@@ -55,15 +57,17 @@ def go_quote(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+_KEYWORD = re.compile("([^\t\v\f\r ]*)[\t\v\f\r ]*")  # and the spaces after it
+
+
 def split_command(line: str) -> CommandParts:
     """``splitCommand``: keyword up to the first ``[\\t\\v\\f\\r ]``, then flags, then arguments."""
     start = go_trim_left(line)
     end = go_trim_right(line, start)
-    found = TOKEN.match(line, start, end)
-    index = found.end() if found else start
-    keyword = RawWord(line[start:index], start, index)
-    while index < end and line[index] in TOKEN_SPACES:
-        index += 1
+    found = _KEYWORD.match(line, start, end)
+    assert found is not None  # the pattern also matches the empty string
+    keyword = RawWord(found.group(1), start, found.end(1))
+    index = found.end()
     if index == end:
         return CommandParts(keyword, [], end, end)
     args_start, flags = extract_builder_flags(line, index, end)
@@ -107,6 +111,12 @@ def extract_builder_flags(line: str, start: int, end: int) -> tuple[int, list[Ra
     """
     if not line.startswith("--", start, end):
         return start, []  # the common case: no flags at all
+    simple = _simple_flags(line, start, end)
+    return simple if simple is not None else _byte_flags(line, start, end)
+
+
+def _byte_flags(line: str, start: int, end: int) -> tuple[int, list[RawWord]]:
+    """``extract_builder_flags`` byte by byte, as BuildKit reads them."""
     units = _byte_units(line, start, end)
     count = len(units)
     flags: list[RawWord] = []
@@ -167,11 +177,50 @@ def extract_builder_flags(line: str, start: int, end: int) -> tuple[int, list[Ra
     return end, flags
 
 
+# A flag without quotes, backslashes or non-ASCII characters, which all need the byte loop.
+_SIMPLE_FLAG = re.compile("--[\x00-\x08\x0e-\x1f!#-&(-\\[\\]-\x7f]*")
+_ASCII_SPACES = frozenset("\t\n\v\f\r ")
+
+
+def _simple_flags(line: str, start: int, end: int) -> tuple[int, list[RawWord]] | None:
+    """``extract_builder_flags`` for flags of plain ASCII characters, or None for other flags."""
+    flags: list[RawWord] = []
+    pos = start
+    while True:
+        match = _SIMPLE_FLAG.match(line, pos, end)
+        if match is None:
+            return pos, flags  # a word that is not a flag: the arguments start here
+        after = match.end()
+        if after < end and line[after] not in _ASCII_SPACES:
+            return None
+        if after - pos == 2:
+            return after, flags  # "--" ends the flags
+        flags.append(RawWord(match.group(), pos, after))
+        pos = after
+        while pos < end and line[pos] in _ASCII_SPACES:
+            pos += 1
+        if pos == end:
+            return end, flags
+
+
 def parse_words(line: str, start: int, end: int, escape: str) -> list[RawWord]:
     """``parseWords``: whitespace-separated words, quotes and escapes kept as written."""
     region = line[start:end]
     if "'" not in region and '"' not in region and escape not in region:
         return [RawWord(m.group(), m.start(), m.end()) for m in GO_WORD.finditer(line, start, end)]
+    # Words keep every character as written, unless a quote is left open or the text ends with
+    # the escape character: that quote or escape comes out alone, and the loop below decides.
+    words = [
+        RawWord(m.group(), m.start(), m.end())
+        for m in _quoted_words(escape).finditer(line, start, end)
+    ]
+    if not any(word.text in ("'", '"', escape) for word in words):
+        return words
+    return _scan_words(line, start, end, escape)
+
+
+def _scan_words(line: str, start: int, end: int, escape: str) -> list[RawWord]:
+    """``parse_words`` character by character, as BuildKit reads them."""
     words: list[RawWord] = []
     chars: list[str] = []
     word_start = start
@@ -232,6 +281,17 @@ def parse_words(line: str, start: int, end: int, escape: str) -> list[RawWord]:
         chars.append(char)
         pos += 1
     return words
+
+
+@functools.cache
+def _quoted_words(escape: str) -> re.Pattern[str]:
+    """Words with closed quotes and complete escapes, or a lone quote or escape character."""
+    escaped = re.escape(escape)
+    word = (
+        f"(?:[^{GO_SPACE_CLASS}'\"{escaped}]|{escaped}."
+        f"|'[^']*+'|\"(?:[^\"{escaped}]|{escaped}.)*+\")++"
+    )
+    return re.compile(f"{word}|['\"{escaped}]", re.DOTALL)
 
 
 # Characters that are neither a Go space, a quote nor an escape character (either one).

@@ -20,11 +20,13 @@ _GO_SPACES = frozenset(
     "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
     "\u200a\u2028\u2029\u202f\u205f\u3000"
 )
+# The same set as a regular expression character class body.
+GO_SPACE_CLASS = "\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# A run of characters that are not spaces for Go's unicode.IsSpace.
+GO_WORD = re.compile(f"[^{GO_SPACE_CLASS}]+")
 # BuildKit's reWhitespace, `[\t\v\f\r ]+`, which splits FROM/EXPOSE/COPY words and the keyword.
 TOKEN_SPACES = frozenset("\t\v\f\r ")
 TOKEN = re.compile(r"[^\t\v\f\r ]+")
-# A run of characters that are not spaces for Go's unicode.IsSpace.
-GO_WORD = re.compile("[^\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 
 
 def is_go_space(ch: str) -> bool:
@@ -91,6 +93,11 @@ class LogicalLine:
 
     def segments(self, start: int, end: int) -> tuple[Segment, ...]:
         """Where each run of ``text[start:end]`` sits in the file (see :class:`Segment`)."""
+        if self._one_line is not None:
+            if start >= min(len(self.text), end):
+                return ()
+            line, column = self._one_line
+            return (Segment(0, line, column + start),)
         found: list[Segment] = []
         first = max(bisect_right(self._starts, start) - 1, 0)
         for index in range(first, len(self._pieces)):

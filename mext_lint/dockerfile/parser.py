@@ -14,6 +14,7 @@ kept even when invalid; unknown ones are only reported.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from typing import NamedTuple
@@ -32,7 +33,13 @@ from mext_lint.dockerfile.line_parsers import (
     parse_strings_whitespace_delimited,
     split_command,
 )
-from mext_lint.dockerfile.logical_line import LogicalLine, Piece, go_trim_left, go_trim_right
+from mext_lint.dockerfile.logical_line import (
+    GO_SPACE_CLASS,
+    LogicalLine,
+    Piece,
+    go_trim_left,
+    go_trim_right,
+)
 from mext_lint.dockerfile.model import (
     Comment,
     Directive,
@@ -40,6 +47,7 @@ from mext_lint.dockerfile.model import (
     Flag,
     Heredoc,
     Instruction,
+    Segment,
     SyntaxIssue,
     Word,
 )
@@ -57,6 +65,7 @@ _SPACED_HEREDOC_OPERATOR = re.compile(r"\d*<<-?", re.ASCII)
 # BuildKit reads a statement made only of continuation lines as an instruction named "".
 _EMPTY_INSTRUCTION = "unknown instruction: (empty: only line continuations)"
 _LEADING_TABS = re.compile(r"^\t+", re.MULTILINE)
+_BLANK_OR_COMMENT = re.compile(f"[{GO_SPACE_CLASS}]*(?:#|$)")
 
 
 def parse_dockerfile(text: str, path: str) -> Dockerfile:
@@ -67,10 +76,41 @@ def parse_dockerfile(text: str, path: str) -> Dockerfile:
 class _Built(NamedTuple):
     """One instruction read from its joined line, before its span and heredocs are known."""
 
-    instruction: Instruction
+    keyword: str
+    keyword_span: Span
+    flags: tuple[Flag, ...]
+    value: tuple[Word, ...]
+    json_form: bool
+    original: str
+    command: str
+    command_span: Span
+    command_segments: tuple[Segment, ...]
+    inner: _Built | None  # ONBUILD's trigger
     keyword_text: str  # as written (BuildKit keeps the case in messages)
     parse_error: str | None
     node_args: list[str]  # BuildKit's nodeArgs, for the instruction checks
+
+    def instruction(self, span: Span, heredocs: tuple[Heredoc, ...]) -> Instruction:
+        """The instruction (and ONBUILD's trigger) with its full span and heredoc bodies."""
+        inner = None
+        if self.inner is not None:
+            start = self.inner.keyword_span
+            inner_span = Span(span.path, start.line, start.column, span.end_line, span.end_column)
+            inner = self.inner.instruction(inner_span, heredocs)
+        return Instruction(
+            self.keyword,
+            span,
+            self.keyword_span,
+            self.flags,
+            self.value,
+            self.json_form,
+            heredocs,
+            self.original,
+            self.command,
+            self.command_span,
+            self.command_segments,
+            inner,
+        )
 
 
 class _SpacedHeredoc(NamedTuple):
@@ -102,8 +142,12 @@ def _parse_args(keyword: str, line: str, start: int, end: int, escape: str) -> P
     return ParsedArgs([RawWord("", start, start)])
 
 
-def _trim_newline(line: str) -> str:
-    return line.rstrip("\r\n")
+def _terminator(name: str, strip_tabs: bool) -> re.Pattern[str]:
+    """A line that ends a heredoc: ``name`` once a CRLF's "\r" (and for ``<<-`` leading tabs)
+    are removed. Possessive tabs and the look-behind keep a name that starts with a tab or ends
+    with "\r" from ever matching, as such a line cannot equal it once trimmed."""
+    tabs = "\t*+" if strip_tabs else ""
+    return re.compile(f"^{tabs}{re.escape(name)}(?<!\r)\r*$", re.MULTILINE)
 
 
 def _utf8_length(line: str) -> int:
@@ -131,6 +175,9 @@ class _Parser:
         self.lines = text.split("\n")
         if self.lines[-1] == "":
             self.lines.pop()  # the scanner yields no empty token after a final newline
+        # The lines without a CRLF's "\r" (heredoc bodies keep it: they are sliced from the text).
+        self.trimmed = [line.rstrip("\r") for line in self.lines] if "\r" in text else self.lines
+        self.offsets: list[int] | None = None  # where each line starts, once a heredoc needs it
         self.limit = len(self.lines)
         self.index = 0
         self.escape = "\\"
@@ -162,6 +209,8 @@ class _Parser:
         )
 
     def check_line_lengths(self) -> None:
+        if max(map(len, self.lines), default=0) * 4 <= MAX_LINE_BYTES:
+            return  # no line is long enough to need measuring
         for index, line in enumerate(self.lines):
             # 4 bytes per code point at most: only long lines need to be measured.
             if len(line) * 4 > MAX_LINE_BYTES and _utf8_length(line) > MAX_LINE_BYTES:
@@ -170,12 +219,15 @@ class _Parser:
                 self.limit = index  # BuildKit's scanner stops reading here
                 return
 
-    def has_newline(self, index: int) -> bool:
-        return index < len(self.lines) - 1 or self.text.endswith("\n")
+    def line_offsets(self) -> list[int]:
+        """Where each line starts in the text, then where a line after the last would start."""
+        if self.offsets is None:
+            self.offsets = [0, *itertools.accumulate(len(line) + 1 for line in self.lines)]
+        return self.offsets
 
     def read_statement(self) -> None:
         index = self.index
-        content = _trim_newline(self.lines[index])
+        content = self.trimmed[index]
         bom = 1 if index == 0 and content.startswith("\ufeff") else 0
         lead = go_trim_left(content, bom)
         body = content[lead:]
@@ -192,19 +244,19 @@ class _Parser:
         parts = [first]
         length = len(first)
         last = index
-        while not ended and self.index < self.limit:
+        lines, limit = self.trimmed, self.limit
+        while not ended and self.index < limit:
             last = self.index
             self.index += 1
-            line = _trim_newline(self.lines[last])
-            start = go_trim_left(line)
-            if start == len(line) or line.startswith("#", start):
+            line = lines[last]
+            if _BLANK_OR_COMMENT.match(line):
                 continue  # blank and comment lines inside a continuation are skipped
             piece, ended = self.trim_continuation(line)
             if piece:
                 pieces.append(Piece(length, last + 1, 1))
                 parts.append(piece)
                 length += len(piece)
-        end = (last + 1, len(_trim_newline(self.lines[last])) + 1)
+        end = (last + 1, len(self.trimmed[last]) + 1)
         logical = LogicalLine(self.path, "".join(parts), pieces, end)
         self.add_statement(logical, index + 1, lead + 1, last)
 
@@ -274,9 +326,9 @@ class _Parser:
                 last = self.index - 1
             else:
                 self.note_spaced_heredoc(shell, start_line)
-        end_column = len(_trim_newline(self.lines[last])) + 1
+        end_column = len(self.trimmed[last]) + 1
         span = Span(self.path, start_line, start_column, last + 1, end_column)
-        instruction = self.finish(built.instruction, span, heredocs)
+        instruction = built.instruction(span, heredocs)
         if instruction.keyword in INSTRUCTIONS:
             self.instructions.append(instruction)
             self.check_instruction(built, instruction)
@@ -302,31 +354,32 @@ class _Parser:
             command = (line[start:end], logical.span(start, end), logical.segments(start, end))
         else:  # no shell command: an empty span just after the keyword
             command = ("", logical.span(parts.keyword.end, parts.keyword.end), ())
-        instruction = Instruction(
-            keyword=keyword,
-            span=keyword_span,  # the caller sets the whole span once heredocs are read
-            keyword_span=keyword_span,
-            flags=tuple(_flag(raw.text, logical.span(raw.start, raw.end)) for raw in parts.flags),
-            value=tuple(Word(raw.text, logical.span(raw.start, raw.end)) for raw in parsed.values),
-            json_form=parsed.json_form,
-            heredocs=(),
-            original=line,
-            command=command[0],
-            command_span=command[1],
-            command_segments=command[2],
-            inner=inner.instruction if inner else None,
-        )
+        span = logical.span
+        value = tuple([Word(raw.text, span(raw.start, raw.end)) for raw in parsed.values])
         if inner is None:
-            node_args = [value.text for value in instruction.value]
-            return _Built(instruction, parts.keyword.text, parsed.error, node_args)
-        node_args = [inner.keyword_text, *inner.node_args]
-        return _Built(instruction, parts.keyword.text, inner.parse_error, node_args)
+            node_args = [word.text for word in value]
+            parse_error = parsed.error
+        else:
+            node_args = [inner.keyword_text, *inner.node_args]
+            parse_error = inner.parse_error
+        return _Built(
+            keyword,
+            keyword_span,
+            tuple([_flag(raw.text, span(raw.start, raw.end)) for raw in parts.flags]),
+            value,
+            parsed.json_form,
+            line,
+            *command,
+            inner,
+            parts.keyword.text,
+            parse_error,
+            node_args,
+        )
 
     @staticmethod
     def can_contain_heredoc(built: _Built) -> bool:
         """``canContainHeredoc``: RUN, COPY, ADD (also under ONBUILD), never in JSON form."""
-        instruction = built.instruction
-        target = instruction.inner if instruction.inner is not None else instruction
+        target = built.inner if built.inner is not None else built
         heredoc_form = target.keyword in _HEREDOC_KEYWORDS and not target.json_form
         return heredoc_form and built.parse_error is None
 
@@ -344,41 +397,26 @@ class _Parser:
     def read_heredoc(self, word: HeredocWord) -> tuple[Heredoc, bool]:
         """One body, up to the line equal to the delimiter (leading tabs ignored for ``<<-``)."""
         first = self.index
-        body: list[str] = []
-        terminated = False
-        while self.index < self.limit:
-            line = self.lines[self.index]
-            self.index += 1
-            candidate = _trim_newline(line)
-            if word.strip_tabs:
-                candidate = candidate.lstrip("\t")
-            if candidate == word.name:
-                terminated = True
-                break
-            body.append(line + "\n" if self.has_newline(self.index - 1) else line)
-        content = "".join(body)
+        offsets = self.line_offsets()
+        end = offsets[self.limit]
+        terminator = _terminator(word.name, word.strip_tabs).search(self.text, offsets[first], end)
+        if terminator is None:
+            self.index = self.limit
+        else:
+            end = terminator.start()
+            self.index = bisect.bisect_right(offsets, end)  # just after the terminator line
+        content = self.text[offsets[first] : end]
         if word.strip_tabs:
             content = _LEADING_TABS.sub("", content)
         last = self.index  # 1-based number of the last line read
         if last == first:  # nothing left to read: an empty span just after the instruction
             span = Span(self.path, first + 1, 1, first + 1, 1)
         else:
-            end_column = len(_trim_newline(self.lines[last - 1])) + 1
-            span = Span(self.path, first + 1, 1, last, end_column)
+            span = Span(self.path, first + 1, 1, last, len(self.trimmed[last - 1]) + 1)
         heredoc = Heredoc(
             word.name, content, word.expand, word.strip_tabs, word.fd, span, first + 1
         )
-        return heredoc, terminated
-
-    @staticmethod
-    def finish(instruction: Instruction, span: Span, heredocs: tuple[Heredoc, ...]) -> Instruction:
-        """Give the instruction (and ONBUILD's trigger) its full span and heredoc bodies."""
-        inner = instruction.inner
-        if inner is not None:
-            start = inner.keyword_span
-            inner_span = Span(span.path, start.line, start.column, span.end_line, span.end_column)
-            inner = inner._replace(span=inner_span, heredocs=heredocs)
-        return instruction._replace(span=span, heredocs=heredocs, inner=inner)
+        return heredoc, terminator is not None
 
     # -- problems --------------------------------------------------------------------------------
 
