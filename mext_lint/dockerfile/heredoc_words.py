@@ -8,8 +8,6 @@ environment, escape always ``\\``) and matches every word against ``^(\\d*)<<(-?
 word's offsets in the line.
 """
 
-from __future__ import annotations
-
 import functools
 import re
 from typing import NamedTuple
@@ -54,7 +52,7 @@ class HeredocWord(NamedTuple):
 class _Words:
     """``wordsStruct``; the buffer is shared by nested scans, as in BuildKit (see ``reset``)."""
 
-    def __init__(self, lexer: _Lexer) -> None:
+    def __init__(self, lexer: "_Lexer") -> None:
         self.lexer = lexer
         self.words: list[ShellWord] = []
         self.in_word = False

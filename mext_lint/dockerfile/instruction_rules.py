@@ -6,8 +6,6 @@ unknown or malformed flags, missing arguments, bad stage names and the like, and
 (lower-case flag errors with the ``--`` prefix, as since BuildKit 0.17).
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Mapping, Sequence
 from enum import Enum

@@ -6,8 +6,6 @@ the caller can give it an exact span. Nothing here raises: a parse failure is a 
 :attr:`ParsedArgs.error`, worded as BuildKit words it.
 """
 
-from __future__ import annotations
-
 import functools
 import json
 import re

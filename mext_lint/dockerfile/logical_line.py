@@ -5,8 +5,6 @@ BuildKit joins an instruction's continuation lines into one string before parsin
 character range of it can be turned into an exact :class:`~mext_lint.spans.Span`.
 """
 
-from __future__ import annotations
-
 import re
 from bisect import bisect_right
 from typing import NamedTuple
@@ -112,7 +110,7 @@ class LogicalLine:
             found.append(Segment(run_start - start, piece.line, column))
         return tuple(found)
 
-    def sub_line(self, start: int, end: int) -> LogicalLine:
+    def sub_line(self, start: int, end: int) -> "LogicalLine":
         """``text[start:end]`` as a line of its own, for ONBUILD's trigger instruction."""
         pieces: list[Piece] = []
         for index, piece in enumerate(self._pieces):

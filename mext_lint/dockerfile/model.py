@@ -5,8 +5,6 @@ compare them one to one: ``value`` holds what BuildKit stores in ``Node.Next`` (
 quotes kept, before any variable expansion), ``flags`` the raw ``--name=value`` strings.
 """
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 from mext_lint.spans import Span
@@ -65,7 +63,7 @@ class Instruction(NamedTuple):
     command_span: Span
     command_segments: tuple[Segment, ...]
     # ONBUILD wraps another instruction; None otherwise.
-    inner: Instruction | None = None
+    inner: "Instruction | None" = None
 
     def flag(self, name: str) -> Flag | None:
         """The last occurrence of flag ``name`` (BuildKit lets the last one win)."""

@@ -12,8 +12,6 @@ Unlike BuildKit it never stops at the first problem and never raises: each probl
 kept even when invalid; unknown ones are only reported.
 """
 
-from __future__ import annotations
-
 import bisect
 import itertools
 import re
@@ -85,7 +83,7 @@ class _Built(NamedTuple):
     command: str
     command_span: Span
     command_segments: tuple[Segment, ...]
-    inner: _Built | None  # ONBUILD's trigger
+    inner: "_Built | None"  # ONBUILD's trigger
     keyword_text: str  # as written (BuildKit keeps the case in messages)
     parse_error: str | None
     node_args: list[str]  # BuildKit's nodeArgs, for the instruction checks
