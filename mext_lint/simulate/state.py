@@ -161,8 +161,9 @@ class Step:
 
     def expand(self, text: str, span: Span | None = None) -> str | None:
         """``text`` with ARG/ENV values substituted; None when unknown or when BuildKit fails."""
+        variables = self.stage.variables() if "$" in text else {}  # only "$" reads a variable
         try:
-            return expand(text, self.stage.variables(), escape=self.build.escape)
+            return expand(text, variables, escape=self.build.escape)
         except ExpansionError as error:
             self.fail(f"{self.instruction.keyword}: cannot expand {text!r}: {error.reason}", span)
             return None
