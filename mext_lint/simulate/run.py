@@ -17,14 +17,14 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from mext_lint.dockerfile.heredoc_words import parse_heredoc_word
-from mext_lint.dockerfile.model import Heredoc, Instruction, Segment
+from mext_lint.dockerfile.model import Dockerfile, Heredoc, Instruction, Segment
 from mext_lint.simulate.stages import PLATFORM_ARGS, RefKind
 from mext_lint.simulate.state import Step
 from mext_lint.simulate.tree import FileTree, Node, normalize
 from mext_lint.spans import Related
 
 if TYPE_CHECKING:
-    from mext_lint.simulate.shell import ShellState
+    from mext_lint.simulate.shell import Parses, ShellState
 
 
 Locate = Callable[[int], tuple[int, int]]
@@ -99,7 +99,29 @@ def _run_script(step: Step, state: ShellState, text: str, locate: Locate, outer:
     from mext_lint.simulate.shell import Script, run_script
 
     path = step.instruction.span.path
-    run_script(Script(text, locate, path, expanded_by_outer_shell=outer), state)
+    run_script(Script(text, locate, path, outer, _parses(step)), state)
+
+
+# The Dockerfile whose builds are simulated now (one per platform, one after another) and the
+# parses of its RUNs by id(instruction), each with its instruction so that the id stays its own.
+_parses_owner: list[Dockerfile] = []
+_parses_by_run: dict[int, tuple[Instruction, Parses]] = {}
+
+
+def _parses(step: Step) -> Parses:
+    """Where this RUN's script parse is kept for the other platforms' builds."""
+    from mext_lint.simulate.shell import Parses
+
+    dockerfile = step.build.dockerfile
+    if not _parses_owner or _parses_owner[0] is not dockerfile:
+        _parses_owner[:] = [dockerfile]
+        _parses_by_run.clear()
+    instruction = step.instruction
+    found = _parses_by_run.get(id(instruction))
+    if found is None or found[0] is not instruction:
+        found = (instruction, Parses())
+        _parses_by_run[id(instruction)] = found
+    return found[1]
 
 
 def _run_heredoc(step: Step, state: ShellState) -> None:
