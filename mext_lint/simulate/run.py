@@ -110,8 +110,6 @@ _parses_by_run: dict[int, tuple[Instruction, Parses]] = {}
 
 def _parses(step: Step) -> Parses:
     """Where this RUN's script parse is kept for the other platforms' builds."""
-    from mext_lint.simulate.shell import Parses
-
     dockerfile = step.build.dockerfile
     if not _parses_owner or _parses_owner[0] is not dockerfile:
         _parses_owner[:] = [dockerfile]
@@ -119,6 +117,8 @@ def _parses(step: Step) -> Parses:
     instruction = step.instruction
     found = _parses_by_run.get(id(instruction))
     if found is None or found[0] is not instruction:
+        from mext_lint.simulate.shell import Parses
+
         found = (instruction, Parses())
         _parses_by_run[id(instruction)] = found
     return found[1]

@@ -594,7 +594,12 @@ class Walker:
     def _command(self, node: Node) -> Outcome:
         if node.has_error:
             return self._not_understood(node)
-        assignments = [c for c in node.children if c.type == "variable_assignment"]
+        assignments = []
+        for child in node.children:
+            if child.type == "command_name":  # the grammar puts assignments before it
+                break
+            if child.type == "variable_assignment":
+                assignments.append(child)
         name_node = node.child_by_field_name("name")
         if (
             assignments
@@ -642,7 +647,10 @@ class Walker:
         return "\n" in gap.replace("\\\n", "")
 
     def _glob_words(self, words: list[Word]) -> list[Word]:
-        if not any(word.has_glob for word in words):
+        for word in words:
+            if word.has_glob:
+                break
+        else:
             return words
         out: list[Word] = []
         for word in words:
@@ -706,7 +714,7 @@ class Walker:
             value = UNKNOWN
         else:
             value = self.expand.value(value_node)
-        if any(c.type == "+=" for c in node.children):
+        if "+=" in [c.type for c in node.children]:
             old = self.ctx.variable(name)
             if old.text is None or value.text is None:
                 value = Value(None, platform=old.platform or value.platform)

@@ -287,4 +287,4 @@ _NOT_IN_IMAGE = ("/dev/", "/proc/", "/sys/")  # kernel file systems: never in a 
 
 
 def _from_env(name: str, value: str | None) -> Value:
-    return Value(value, platform=name in PLATFORM_VARIABLES)
+    return Value(value, "", "", None, name in PLATFORM_VARIABLES)

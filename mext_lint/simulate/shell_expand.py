@@ -76,7 +76,12 @@ class Source:
         return self._byte_to_char[min(byte, len(self._byte_to_char) - 1)]
 
     def node_text(self, node: Node) -> str:
-        return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+        return self.text_between(node.start_byte, node.end_byte)
+
+    def text_between(self, start_byte: int, end_byte: int) -> str:
+        if self._byte_to_char is None:  # ASCII: bytes are characters
+            return self.text[start_byte:end_byte]
+        return self.data[start_byte:end_byte].decode("utf-8", "replace")
 
     def written_in_script(self, offset: int) -> bool:
         return self._substituted is None or not (
@@ -91,9 +96,12 @@ class Source:
 
     def place(self, node: Node) -> Span | Place:
         """The span of ``node``, made when asked for."""
+        return self.place_between(node.start_byte, node.end_byte)
+
+    def place_between(self, start_byte: int, end_byte: int) -> Span | Place:
         if self._fixed_span is not None:
             return self._fixed_span
-        return Place(self, node.start_byte, node.end_byte)
+        return Place(self, start_byte, end_byte)
 
     def span_chars(self, start: int, end: int) -> Span:
         if self._fixed_span is not None:
@@ -209,8 +217,8 @@ class Expander:
     def word(self, node: Node) -> Word:
         """One word without field splitting (assignment values, case subjects, redirects)."""
         plain = self._plain(node)
-        if plain is not None:
-            return plain._replace(offset=-1)
+        if plain is not None:  # as _plain made it, but not where a command line has it
+            return Word(plain.value, plain.place, plain.glob)
         fields = [_Field()]
         self._expand(node, fields, quoted=False, split=False)
         return self._finish(_joined(fields), self.source.place(node), braces=False)[0]
@@ -220,6 +228,9 @@ class Expander:
 
     def glob(self, node: Node) -> str | None:
         """``node`` as a pattern (case items, ``[[ == ]]``): quoted characters are literal."""
+        plain = self._plain(node)
+        if plain is not None:
+            return plain.glob
         fields = [_Field()]
         self._expand(node, fields, quoted=False, split=False)
         return self._finish(_joined(fields), self.source.place(node), braces=False)[0].glob
@@ -244,15 +255,19 @@ class Expander:
             word_node = node.children[0]
         if word_node.type != "word":
             return None
-        text = self.source.node_text(word_node)
+        source = self.source
+        start, end = node.start_byte, node.end_byte  # word_node's too
+        text = source.text_between(start, end)
         if not text or _NOT_PLAIN.search(text):
             return None
-        start = self.source.char(word_node.start_byte)
-        marks = self._literal_marks(range(start, start + len(text)), text)
-        value = Value(text, arch=marks[0] if marks else None)
-        place = self.source.place(node)
-        offset = self.source.char(node.start_byte)
-        return Word(value, place, escape_glob(text), False, None, True, offset=offset)
+        offset = source.char(start)
+        arch = None
+        if "64" in text:  # in every CPU name
+            marks = self._literal_marks(range(offset, offset + len(text)), text)
+            arch = marks[0] if marks else None
+        glob = escape_glob(text) if "]" in text else text  # the other glob characters are not
+        place = source.place_between(start, end)
+        return Word(Value(text, "", "", arch), place, glob, False, None, True, False, offset)
 
     # ------------------------------------------------------------------ node walk
 
