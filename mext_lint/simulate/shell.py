@@ -595,12 +595,13 @@ class Walker:
         if node.has_error:
             return self._not_understood(node)
         assignments = []
+        name_node = None  # the grammar's field "name": a command_name, after the assignments
         for child in node.children:
-            if child.type == "command_name":  # the grammar puts assignments before it
+            if child.type == "command_name":
+                name_node = child
                 break
             if child.type == "variable_assignment":
                 assignments.append(child)
-        name_node = node.child_by_field_name("name")
         if (
             assignments
             and name_node is not None
