@@ -1042,18 +1042,19 @@ def _outer_substitution(text: str, index: int, env: Mapping[str, str | None]) ->
     if text[index] == "`":
         end = text.find("`", index + 1)
         return ((end if end > 0 else len(text)) - index + 1, UNKNOWN_MARK)
-    rest = text[index + 1 :]
-    if rest.startswith("("):
-        return _balanced(text, index + 1, "(", ")") - index, UNKNOWN_MARK
-    if rest.startswith("{"):
-        end = _balanced(text, index + 1, "{", "}")
+    after = index + 1
+    if text.startswith("(", after):
+        return _balanced(text, after, "(", ")") - index, UNKNOWN_MARK
+    if text.startswith("{", after):
+        end = _balanced(text, after, "{", "}")
         return end - index, _outer_braced(text[index + 2 : end - 1], env)
-    name = _NAME.match(rest)
+    name = _NAME.match(text, after)
     if name is not None:
-        return 1 + name.end(), _outer_value(name.group(0), env)
-    if rest[:1] in ("@", "*", "#", "?") or rest[:1].isdigit():
-        return 2, {"#": "0", "?": "0", "0": "sh"}.get(rest[:1], "")
-    if rest[:1] in ("$", "!", "-"):
+        return name.end() - index, _outer_value(name.group(0), env)
+    following = text[after : after + 1]
+    if following in ("@", "*", "#", "?") or following.isdigit():
+        return 2, {"#": "0", "?": "0", "0": "sh"}.get(following, "")
+    if following in ("$", "!", "-"):
         return 2, UNKNOWN_MARK
     return 0, ""
 
