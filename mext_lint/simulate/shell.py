@@ -63,7 +63,7 @@ __all__ = ["Parses", "Script", "ShellState", "follow_script", "run_argv", "run_s
 
 class Parses:
     """The parsed scripts of one RUN, kept between the walks of that RUN for each platform: the
-    syntax tree, the spans and the words without expansions in it do not depend on variables."""
+    syntax tree and the spans in it do not depend on variables."""
 
     def __init__(self) -> None:
         # text parsed -> (offset map, substituted, its source, its tree); several when the outer

@@ -57,7 +57,6 @@ class Source:
         self._fixed_span = fixed_span
         self._byte_to_char: list[int] | None = None
         self._spans: dict[tuple[int, int], Span] = {}  # (start, end) -> span, computed once
-        self.plain_words: dict[int, Word | None] = {}  # node id -> see Expander._plain
         if len(self.data) != len(text):
             table: list[int] = []
             for index, char in enumerate(text):
@@ -236,18 +235,9 @@ class Expander:
         return self._finish(_joined(fields), self.source.place(node), braces=False)[0].glob
 
     def _plain(self, node: Node) -> Word | None:
-        """The word of a node that expands to itself, as ``_finish`` would make it: a word node
-        (or a command name of one) without an escape, glob, brace, leading tilde or unknown
-        part. Most words are; they do not depend on variables, so their source keeps them."""
-        known = self.source.plain_words
-        key = node.id
-        if key in known:
-            return known[key]
-        word = self._plain_word(node)
-        known[key] = word
-        return word
-
-    def _plain_word(self, node: Node) -> Word | None:
+        """The word of a node that expands to itself, as ``_finish`` would make it, made more
+        directly: a word node (or a command name of one) without an escape, glob, brace,
+        leading tilde or unknown part. Most words are."""
         word_node = node
         if node.type == "command_name":
             if node.child_count != 1:
