@@ -17,14 +17,14 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from mext_lint.dockerfile.heredoc_words import parse_heredoc_word
-from mext_lint.dockerfile.model import Heredoc, Instruction, Segment
+from mext_lint.dockerfile.model import Dockerfile, Heredoc, Instruction, Segment
 from mext_lint.simulate.stages import PLATFORM_ARGS, RefKind
 from mext_lint.simulate.state import Step
 from mext_lint.simulate.tree import FileTree, Node, normalize
 from mext_lint.spans import Related
 
 if TYPE_CHECKING:
-    from mext_lint.simulate.shell import ShellState
+    from mext_lint.simulate.shell import Script
 
 
 Locate = Callable[[int], tuple[int, int]]
@@ -62,7 +62,7 @@ def apply_run(step: Step) -> None:
 
 
 def _run(step: Step) -> None:
-    from mext_lint.simulate.shell import ShellState, run_argv
+    from mext_lint.simulate.shell import ShellState, run_argv, run_script
     from mext_lint.simulate.shell_values import ArchMark
 
     instruction = step.instruction
@@ -79,10 +79,11 @@ def _run(step: Step) -> None:
         shell = " ".join(stage.shell)
         stage.tree.make_opaque("/", step.origin(f"RUN through SHELL [{shell}]: not analysed"))
         return
-    if instruction.heredocs:
-        _run_heredoc(step, state)
+    script = _script(step)
+    if isinstance(script, str):
+        _opaque_interpreter(step, script)
         return
-    _run_script(step, state, instruction.command, segment_locator(instruction), False)
+    run_script(script, state)
 
 
 def shell_env(step: Step) -> dict[str, str | None]:
@@ -95,33 +96,50 @@ def is_sh_like(shell: Sequence[str]) -> bool:
     return bool(shell) and posixpath.basename(shell[0]) in SH_LIKE
 
 
-def _run_script(step: Step, state: ShellState, text: str, locate: Locate, outer: bool) -> None:
-    from mext_lint.simulate.shell import Script, run_script
+# The Dockerfile whose builds are simulated now (one per platform, one after another) and, by
+# id(instruction), each of its RUNs with what _script_of found, which keeps the script's parse
+# for the other platforms' builds (the instruction is kept too, so that the id stays its own).
+_scripts_owner: list[Dockerfile] = []
+_scripts_by_run: dict[int, tuple[Instruction, Script | str]] = {}
 
-    path = step.instruction.span.path
-    run_script(Script(text, locate, path, expanded_by_outer_shell=outer), state)
 
-
-def _run_heredoc(step: Step, state: ShellState) -> None:
+def _script(step: Step) -> Script | str:
+    dockerfile = step.build.dockerfile
+    if not _scripts_owner or _scripts_owner[0] is not dockerfile:
+        _scripts_owner[:] = [dockerfile]
+        _scripts_by_run.clear()
     instruction = step.instruction
+    found = _scripts_by_run.get(id(instruction))
+    if found is None or found[0] is not instruction:
+        found = (instruction, _script_of(instruction))
+        _scripts_by_run[id(instruction)] = found
+    return found[1]
+
+
+def _script_of(instruction: Instruction) -> Script | str:
+    """The script a shell-form RUN has its shell run, or the interpreter that runs its heredoc
+    instead of a shell."""
+    from mext_lint.simulate.shell import Parses, Script
+
+    path = instruction.span.path
+    if not instruction.heredocs:
+        return Script(instruction.command, segment_locator(instruction), path, False, Parses())
     words = instruction.command.split()
     heredoc_words = [w for w in words if parse_heredoc_word(w) is not None]
     others = [w for w in words if parse_heredoc_word(w) is None]
     single = instruction.heredocs[0] if len(instruction.heredocs) == 1 else None
     if single is not None and len(heredoc_words) == 1 and not others:
         interpreter = shebang_interpreter(single.content)
-        if interpreter is None or interpreter in SH_LIKE:
-            _run_script(step, state, single.content, heredoc_locator(single), False)
-        else:
-            _opaque_interpreter(step, interpreter)
-        return
+        if interpreter is not None and interpreter not in SH_LIKE:
+            return interpreter
+        return Script(single.content, heredoc_locator(single), path, False, Parses())
     feeds_a_shell = others and posixpath.basename(others[0]) in SH_LIKE
     if single is not None and feeds_a_shell and all(w.startswith("-") for w in others[1:]):
         # RUN <<EOT bash: the outer sh expands the body (unless quoted), bash runs it
-        _run_script(step, state, single.content, heredoc_locator(single), single.expand)
-        return
+        locate = heredoc_locator(single)
+        return Script(single.content, locate, path, single.expand, Parses())
     text, locate = reassembled(instruction)
-    _run_script(step, state, text, locate, False)
+    return Script(text, locate, path, False, Parses())
 
 
 def _opaque_interpreter(step: Step, interpreter: str) -> None:

@@ -58,7 +58,31 @@ if TYPE_CHECKING:
 
     from tree_sitter import Node, Parser
 
-__all__ = ["Script", "ShellState", "follow_script", "run_argv", "run_script"]
+__all__ = ["Parses", "Script", "ShellState", "follow_script", "run_argv", "run_script"]
+
+
+class Parses:
+    """The parsed scripts of one RUN, kept between the walks of that RUN for each platform: the
+    syntax tree and the spans in it do not depend on variables."""
+
+    def __init__(self) -> None:
+        # text parsed -> (offset map, substituted, its source, its tree); several when the outer
+        # shell of RUN <<EOT sh expands the script differently per platform
+        self._parsed: dict[str, tuple[list[int] | None, list[bool] | None, Source, Node]] = {}
+
+    def get(
+        self,
+        script: Script,
+        text: str,
+        offsets: list[int] | None,
+        substituted: list[bool] | None,
+    ) -> tuple[Source, Node]:
+        found = self._parsed.get(text)
+        if found is not None and found[0] == offsets and found[1] == substituted:
+            return found[2], found[3]
+        source, root = _parsed(script, text, offsets, substituted)
+        self._parsed[text] = (offsets, substituted, source, root)
+        return source, root
 
 
 class Script(NamedTuple):
@@ -66,6 +90,7 @@ class Script(NamedTuple):
     locate: Callable[[int], tuple[int, int]]  # offset in text -> (line, column) in the Dockerfile
     path: str  # Dockerfile path for spans
     expanded_by_outer_shell: bool = False  # RUN <<EOT sh with an unquoted delimiter
+    parses: Parses | None = None  # where to keep the parse for the RUN's next platform
 
 
 @dataclass
@@ -92,12 +117,23 @@ def run_script(script: Script, state: ShellState) -> None:
 def follow_script(script: Script, state: ShellState) -> None:
     """``run_script`` without its safety net: raises whatever the walker raises (the fuzz tests
     call it so that a bug is a failure, not a silently opaque RUN)."""
-    text, offsets, substituted = script.text, None, None
+    text: str = script.text
+    offsets: list[int] | None = None
+    substituted: list[bool] | None = None
     if script.expanded_by_outer_shell:
         text, offsets, substituted = outer_expand(script.text, state.env)
+    if script.parses is None:
+        source, root = _parsed(script, text, offsets, substituted)
+    else:
+        source, root = script.parses.get(script, text, offsets, substituted)
+    Walker(_context(state), source).run_program(root)
+
+
+def _parsed(
+    script: Script, text: str, offsets: list[int] | None, substituted: list[bool] | None
+) -> tuple[Source, Node]:
     source = Source(text, script.locate, script.path, offset_map=offsets, substituted=substituted)
-    walker = Walker(_context(state), source)
-    walker.run_program(_parse(text))
+    return source, _parse(text)
 
 
 def run_argv(argv: list[str], state: ShellState) -> None:
@@ -460,7 +496,8 @@ class Walker:
             for value_node in node.children_by_field_name("value"):
                 words.extend(self._glob_words(self.expand.words(value_node)))
         else:  # for x; do ...: the positional parameters
-            words = [Word(v, self.span(node)) for v in self.ctx.scope.positional]
+            place = self.source.place(node)
+            words = [Word(v, place) for v in self.ctx.scope.positional]
         known = len(words) <= _MAX_LOOP_WORDS and all(
             w.text is not None and w.certain for w in words
         )
@@ -557,8 +594,14 @@ class Walker:
     def _command(self, node: Node) -> Outcome:
         if node.has_error:
             return self._not_understood(node)
-        assignments = [c for c in node.children if c.type == "variable_assignment"]
-        name_node = node.child_by_field_name("name")
+        assignments = []
+        name_node = None  # the grammar's field "name": a command_name, after the assignments
+        for child in node.children:
+            if child.type == "command_name":
+                name_node = child
+                break
+            if child.type == "variable_assignment":
+                assignments.append(child)
         if (
             assignments
             and name_node is not None
@@ -584,9 +627,8 @@ class Walker:
             for name, value in env.items():
                 self.ctx.assign(name, value)
             return TRUE
-        invocation = Invocation(
-            words[0].text or "", words[1:], self.span(node), env, self.stdin_arch
-        )
+        place = self.source.place(node)
+        invocation = Invocation(words[0].text or "", words[1:], place, env, self.stdin_arch)
         if words[0].text is None:
             self.ctx.unknown_command(invocation.span, "a command whose name is not known")
             return ASSUMED
@@ -606,6 +648,11 @@ class Walker:
         return "\n" in gap.replace("\\\n", "")
 
     def _glob_words(self, words: list[Word]) -> list[Word]:
+        for word in words:
+            if word.has_glob:
+                break
+        else:
+            return words
         out: list[Word] = []
         for word in words:
             if word.has_glob and word.glob is not None:
@@ -642,7 +689,7 @@ class Walker:
                         matched.append(posixpath.join(directory, name))
             candidates = matched
         found = [c for c in candidates if tree.lookup(c).presence is not Presence.NO]
-        out = [Word(Value(path), word.span, escape_glob(path), from_glob=True) for path in found]
+        out = [Word(Value(path), word.place, escape_glob(path), from_glob=True) for path in found]
         if opaque is not None:
             unknown_rest = Value(None, prefix=opaque.rstrip("/") + "/")
             out.append(word._replace(value=unknown_rest, has_glob=False, glob=None))
@@ -668,7 +715,7 @@ class Walker:
             value = UNKNOWN
         else:
             value = self.expand.value(value_node)
-        if any(c.type == "+=" for c in node.children):
+        if "+=" in [c.type for c in node.children]:
             old = self.ctx.variable(name)
             if old.text is None or value.text is None:
                 value = Value(None, platform=old.platform or value.platform)
@@ -772,7 +819,7 @@ class Walker:
             words.extend(self._glob_words(self.expand.words(argument)))
         if not words or words[0].text is None:
             return UNKNOWN
-        invocation = Invocation(words[0].text, words[1:], self.span(node), {})
+        invocation = Invocation(words[0].text, words[1:], self.source.place(node), {})
         value = substitution_value(self.ctx, invocation)
         self.dispatch(invocation)
         return value
@@ -995,18 +1042,19 @@ def _outer_substitution(text: str, index: int, env: Mapping[str, str | None]) ->
     if text[index] == "`":
         end = text.find("`", index + 1)
         return ((end if end > 0 else len(text)) - index + 1, UNKNOWN_MARK)
-    rest = text[index + 1 :]
-    if rest.startswith("("):
-        return _balanced(text, index + 1, "(", ")") - index, UNKNOWN_MARK
-    if rest.startswith("{"):
-        end = _balanced(text, index + 1, "{", "}")
+    after = index + 1
+    if text.startswith("(", after):
+        return _balanced(text, after, "(", ")") - index, UNKNOWN_MARK
+    if text.startswith("{", after):
+        end = _balanced(text, after, "{", "}")
         return end - index, _outer_braced(text[index + 2 : end - 1], env)
-    name = _NAME.match(rest)
+    name = _NAME.match(text, after)
     if name is not None:
-        return 1 + name.end(), _outer_value(name.group(0), env)
-    if rest[:1] in ("@", "*", "#", "?") or rest[:1].isdigit():
-        return 2, {"#": "0", "?": "0", "0": "sh"}.get(rest[:1], "")
-    if rest[:1] in ("$", "!", "-"):
+        return name.end() - index, _outer_value(name.group(0), env)
+    following = text[after : after + 1]
+    if following in ("@", "*", "#", "?") or following.isdigit():
+        return 2, {"#": "0", "?": "0", "0": "sh"}.get(following, "")
+    if following in ("$", "!", "-"):
         return 2, UNKNOWN_MARK
     return 0, ""
 

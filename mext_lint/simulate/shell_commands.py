@@ -368,7 +368,7 @@ def _wrapper(ctx: Context, inv: Invocation) -> Outcome:
         return ASSUMED
     if args[0].text is None:
         return unknown(ctx, inv)
-    inner = Invocation(args[0].text, args[1:], inv.span, env, inv.stdin_arch)
+    inner = Invocation(args[0].text, args[1:], inv.place, env, inv.stdin_arch)
     return run_command(ctx, inner)
 
 

@@ -18,6 +18,7 @@ from mext_lint.simulate.shell_values import (
     PLATFORM_VARIABLES,
     UNKNOWN,
     ArchMark,
+    Place,
     Value,
     Word,
     known_directory,
@@ -65,9 +66,14 @@ class Invocation(NamedTuple):
 
     name: str
     args: list[Word]
-    span: Span  # the whole command in the Dockerfile
+    place: Span | Place  # the whole command in the Dockerfile: see ``span``
     env: dict[str, Value]  # NAME=value prefixes
     stdin_arch: ArchMark | None = None
+
+    @property
+    def span(self) -> Span:
+        place = self.place
+        return place.span if isinstance(place, Place) else place
 
 
 @dataclass
@@ -281,4 +287,4 @@ _NOT_IN_IMAGE = ("/dev/", "/proc/", "/sys/")  # kernel file systems: never in a 
 
 
 def _from_env(name: str, value: str | None) -> Value:
-    return Value(value, platform=name in PLATFORM_VARIABLES)
+    return Value(value, "", "", None, name in PLATFORM_VARIABLES)

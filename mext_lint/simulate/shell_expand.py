@@ -17,6 +17,7 @@ from mext_lint.simulate.shell_values import (
     UNKNOWN,
     UNKNOWN_MARK,
     ArchMark,
+    Place,
     Value,
     Word,
     escape_glob,
@@ -74,7 +75,12 @@ class Source:
         return self._byte_to_char[min(byte, len(self._byte_to_char) - 1)]
 
     def node_text(self, node: Node) -> str:
-        return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+        return self.text_between(node.start_byte, node.end_byte)
+
+    def text_between(self, start_byte: int, end_byte: int) -> str:
+        if self._byte_to_char is None:  # ASCII: bytes are characters
+            return self.text[start_byte:end_byte]
+        return self.data[start_byte:end_byte].decode("utf-8", "replace")
 
     def written_in_script(self, offset: int) -> bool:
         return self._substituted is None or not (
@@ -82,7 +88,19 @@ class Source:
         )
 
     def span(self, node: Node) -> Span:
-        return self.span_chars(self.char(node.start_byte), self.char(node.end_byte))
+        return self.span_between(node.start_byte, node.end_byte)
+
+    def span_between(self, start_byte: int, end_byte: int) -> Span:
+        return self.span_chars(self.char(start_byte), self.char(end_byte))
+
+    def place(self, node: Node) -> Span | Place:
+        """The span of ``node``, made when asked for."""
+        return self.place_between(node.start_byte, node.end_byte)
+
+    def place_between(self, start_byte: int, end_byte: int) -> Span | Place:
+        if self._fixed_span is not None:
+            return self._fixed_span
+        return Place(self, start_byte, end_byte)
 
     def span_chars(self, start: int, end: int) -> Span:
         if self._fixed_span is not None:
@@ -181,60 +199,65 @@ class Expander:
 
     def words(self, node: Node) -> list[Word]:
         """The fields one argument node expands to (field splitting and braces included)."""
-        plain = self._plain_word(node)
+        plain = self._plain(node)
         if plain is not None:
-            text, start = plain
-            offset = self.source.char(node.start_byte)
-            return [self._plain(text, start, self.source.span(node), offset)]
+            return [plain]
         fields = [_Field()]
         self._expand(node, fields, quoted=False)
-        span = self.source.span(node)
+        place = self.source.place(node)
         offset = self.source.char(node.start_byte)
         out: list[Word] = []
         for f in fields:
             if f.empty():
                 continue
-            out.extend(self._finish(f, span, offset=offset))
+            out.extend(self._finish(f, place, offset=offset))
         return out
 
     def word(self, node: Node) -> Word:
         """One word without field splitting (assignment values, case subjects, redirects)."""
-        plain = self._plain_word(node)
-        if plain is not None:
-            return self._plain(*plain, self.source.span(node), -1)
+        plain = self._plain(node)
+        if plain is not None:  # as _plain made it, but not where a command line has it
+            return Word(plain.value, plain.place, plain.glob)
         fields = [_Field()]
         self._expand(node, fields, quoted=False, split=False)
-        span = self.source.span(node)
-        return self._finish(_joined(fields), span, braces=False)[0]
+        return self._finish(_joined(fields), self.source.place(node), braces=False)[0]
 
     def value(self, node: Node) -> Value:
         return self.word(node).value
 
     def glob(self, node: Node) -> str | None:
         """``node`` as a pattern (case items, ``[[ == ]]``): quoted characters are literal."""
+        plain = self._plain(node)
+        if plain is not None:
+            return plain.glob
         fields = [_Field()]
         self._expand(node, fields, quoted=False, split=False)
-        return self._finish(_joined(fields), self.source.span(node), braces=False)[0].glob
+        return self._finish(_joined(fields), self.source.place(node), braces=False)[0].glob
 
-    def _plain_word(self, node: Node) -> tuple[str, int] | None:
-        """(text, offset) of a word that expands to itself: a word node (or a command name of
-        one) without an escape, glob, brace, leading tilde or unknown part. Most words are."""
+    def _plain(self, node: Node) -> Word | None:
+        """The word of a node that expands to itself, as ``_finish`` would make it, made more
+        directly: a word node (or a command name of one) without an escape, glob, brace,
+        leading tilde or unknown part. Most words are."""
+        word_node = node
         if node.type == "command_name":
             if node.child_count != 1:
                 return None
-            node = node.children[0]
-        if node.type != "word":
+            word_node = node.children[0]
+        if word_node.type != "word":
             return None
-        text = self.source.node_text(node)
+        source = self.source
+        start, end = node.start_byte, node.end_byte  # word_node's too
+        text = source.text_between(start, end)
         if not text or _NOT_PLAIN.search(text):
             return None
-        return text, self.source.char(node.start_byte)
-
-    def _plain(self, text: str, start: int, span: Span, offset: int) -> Word:
-        """The word ``_finish`` makes of ``text`` written as is at ``start``, more directly."""
-        marks = self._literal_marks(range(start, start + len(text)), text)
-        value = Value(text, arch=marks[0] if marks else None)
-        return Word(value, span, escape_glob(text), False, None, True, offset=offset)
+        offset = source.char(start)
+        arch = None
+        if "64" in text:  # in every CPU name
+            marks = self._literal_marks(range(offset, offset + len(text)), text)
+            arch = marks[0] if marks else None
+        glob = escape_glob(text) if "]" in text else text  # the other glob characters are not
+        place = source.place_between(start, end)
+        return Word(Value(text, "", "", arch), place, glob, False, None, True, False, offset)
 
     # ------------------------------------------------------------------ node walk
 
@@ -453,23 +476,24 @@ class Expander:
     def _operand_value(self, nodes: list[Node]) -> Value:
         if not nodes:
             return Value("")
-        spans = self.source.span(nodes[0])
-        return self._finish(self._operand(nodes), spans, braces=False)[0].value
+        place = self.source.place(nodes[0])
+        return self._finish(self._operand(nodes), place, braces=False)[0].value
 
     def _operand_glob(self, nodes: list[Node]) -> str | None:
         if not nodes:
             return ""
-        return self._finish(self._operand(nodes), self.source.span(nodes[0]), braces=False)[0].glob
+        place = self.source.place(nodes[0])
+        return self._finish(self._operand(nodes), place, braces=False)[0].glob
 
     # ------------------------------------------------------------------ assembling
 
     def _finish(
-        self, f: _Field, span: Span, *, braces: bool = True, offset: int = -1
+        self, f: _Field, place: Span | Place, *, braces: bool = True, offset: int = -1
     ) -> list[Word]:
         self._tilde(f)
         variants = _brace_expand(f) if braces else [f]
         uncertain = len(variants) > 1
-        return [self._to_word(v, span, certain=not uncertain, offset=offset) for v in variants]
+        return [self._to_word(v, place, certain=not uncertain, offset=offset) for v in variants]
 
     def _tilde(self, f: _Field) -> None:
         if not f.chars or f.chars[0] != "~" or not f.active[0]:
@@ -483,7 +507,7 @@ class Expander:
         f.origins[0:1] = replacement.origins
         f.active[0:1] = replacement.active
 
-    def _to_word(self, f: _Field, span: Span, *, certain: bool, offset: int = -1) -> Word:
+    def _to_word(self, f: _Field, place: Span | Place, *, certain: bool, offset: int = -1) -> Word:
         chars = f.chars
         if None in chars:
             gaps = [i for i, c in enumerate(chars) if c is None]
@@ -493,13 +517,13 @@ class Expander:
             prefix = "".join(c for c in chars[: gaps[0]] if c is not None)
             suffix = "".join(c for c in chars[gaps[-1] + 1 :] if c is not None)
             value = Value(None, prefix, suffix, arch, f.platform)
-            return Word(value, span, variable=_single(f), certain=certain, offset=offset)
+            return Word(value, place, variable=_single(f), certain=certain, offset=offset)
         text = "".join(chars)  # type: ignore[arg-type]  # no None in it
         marks = self._literal_marks(f.origins, text) + f.marks
         arch = marks[0] if marks else None
         value = Value(text, arch=arch, platform=f.platform)
         if "*" not in text and "?" not in text and "[" not in text:
-            return Word(value, span, escape_glob(text), False, _single(f), certain, offset=offset)
+            return Word(value, place, escape_glob(text), False, _single(f), certain, offset=offset)
         glob_parts: list[str] = []
         has_glob = False
         for char, active in zip(text, f.active, strict=True):
@@ -509,12 +533,14 @@ class Expander:
             else:
                 glob_parts.append(escape_glob(char))
         glob = "".join(glob_parts)
-        return Word(value, span, glob, has_glob, _single(f), certain, offset=offset)
+        return Word(value, place, glob, has_glob, _single(f), certain, offset=offset)
 
     def _literal_marks(self, origins: Sequence[int], text: str) -> list[ArchMark]:
         """CPU names typed in the script (not supplied by a variable or the outer shell) in a
         field's ``text`` (NUL for each unknown gap), whose characters come from ``origins``."""
         marks: list[ArchMark] = []
+        if "64" not in text:  # in every CPU name: most words have none
+            return marks
         for start, end, arch in find_arch_literals(text):
             typed = origins[start:end]
             if any(o < 0 or not self.source.written_in_script(o) for o in typed):

@@ -14,7 +14,7 @@ class Options(NamedTuple):
     operands: list[Word]
 
     def has(self, *names: str) -> bool:
-        return any(name in names for name, _ in self.flags)
+        return not set(names).isdisjoint([name for name, _ in self.flags])
 
     def last(self, *names: str) -> Word | None:
         found = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from mext_lint.spans import Related, Span
 
@@ -71,11 +71,42 @@ def known(text: str, *, platform: bool = False) -> Value:
     return Value(text, platform=platform)
 
 
+class SpanMaker(Protocol):
+    def span_between(self, start_byte: int, end_byte: int) -> Span: ...
+
+
+class Place:
+    """Where a word was written, as a :class:`Span` made when first asked for: the span of
+    most words is never shown, and finding a line and column is a large part of expanding."""
+
+    __slots__ = ("_end", "_maker", "_start")
+
+    def __init__(self, maker: SpanMaker, start_byte: int, end_byte: int) -> None:
+        self._maker = maker
+        self._start = start_byte
+        self._end = end_byte
+
+    @property
+    def span(self) -> Span:
+        return self._maker.span_between(self._start, self._end)
+
+    def __eq__(self, other: object) -> bool:  # as the spans would compare, in a Word
+        if isinstance(other, Place):
+            return self.span == other.span
+        return self.span == other
+
+    def __hash__(self) -> int:
+        return hash(self.span)
+
+    def __repr__(self) -> str:
+        return repr(self.span)
+
+
 class Word(NamedTuple):
     """One field of a command line after expansion."""
 
     value: Value
-    span: Span
+    place: Span | Place  # where it was written: see ``span``
     # The word as a glob: active glob characters raw, every other special character escaped
     # with a backslash. None when the text is unknown.
     glob: str | None = None
@@ -84,6 +115,11 @@ class Word(NamedTuple):
     certain: bool = True  # False for bash-only brace expansion results
     from_glob: bool = False  # produced by pathname expansion against the tree
     offset: int = -1  # where the word starts in the parsed script, when it comes from there
+
+    @property
+    def span(self) -> Span:
+        place = self.place
+        return place.span if isinstance(place, Place) else place
 
     @property
     def text(self) -> str | None:

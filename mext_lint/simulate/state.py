@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from mext_lint.dockerfile.expand import ExpansionError, expand
-from mext_lint.dockerfile.model import Instruction
+from mext_lint.dockerfile.model import Dockerfile, Instruction
 from mext_lint.platforms import Platform
 from mext_lint.simulate.stages import Ref, StageResolver
 from mext_lint.simulate.tree import FileTree, Origin
@@ -135,6 +135,7 @@ class StageState:
 class Build(Protocol):
     """The build-wide services an instruction handler may use."""
 
+    dockerfile: Dockerfile
     platform: Platform
     escape: str
     context: "BuildContext | None"  # None: the build context is unknown
