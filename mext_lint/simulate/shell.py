@@ -14,7 +14,6 @@ import os
 import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from mext_lint.simulate.shell_commands import run_command, substitution_value
@@ -93,16 +92,25 @@ class Script(NamedTuple):
     parses: Parses | None = None  # where to keep the parse for the RUN's next platform
 
 
-@dataclass
 class ShellState:
-    tree: FileTree
-    env: dict[str, str | None]  # ARG/ENV in scope incl. TARGETARCH etc.; None = unknown value
-    cwd: str  # WORKDIR
-    instruction: Span  # the RUN instruction (fallback origin)
-    platform_note: str = ""  # e.g. "linux/arm64", for messages
-    # The CPU the RUN executes on when its stage's FROM pins a constant --platform (a native
-    # `go build` there produces that CPU's binary); None when it is the target or unknown.
-    pinned_arch: ArchMark | None = None
+    __slots__ = ("cwd", "env", "instruction", "pinned_arch", "platform_note", "tree")
+
+    def __init__(
+        self,
+        tree: FileTree,
+        env: dict[str, str | None],
+        cwd: str,
+        instruction: Span,
+        platform_note: str = "",
+    ) -> None:
+        self.tree = tree
+        self.env = env  # ARG/ENV in scope incl. TARGETARCH etc.; None = unknown value
+        self.cwd = cwd  # WORKDIR
+        self.instruction = instruction  # the RUN instruction (fallback origin)
+        self.platform_note = platform_note  # e.g. "linux/arm64", for messages
+        # The CPU the RUN executes on when its stage's FROM pins a constant --platform (a native
+        # `go build` there produces that CPU's binary); None when it is the target or unknown.
+        self.pinned_arch: ArchMark | None = None
 
 
 def run_script(script: Script, state: ShellState) -> None:

@@ -11,7 +11,6 @@ import enum
 import os.path
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from mext_lint.simulate.shell_values import (
@@ -76,11 +75,15 @@ class Invocation(NamedTuple):
         return place.span if isinstance(place, Place) else place
 
 
-@dataclass
 class Scope:
-    variables: dict[str, Value]
-    cwd: Value
-    positional: list[Value] = field(default_factory=list)
+    __slots__ = ("cwd", "positional", "variables")
+
+    def __init__(
+        self, variables: dict[str, Value], cwd: Value, positional: list[Value] | None = None
+    ) -> None:
+        self.variables = variables
+        self.cwd = cwd
+        self.positional: list[Value] = [] if positional is None else positional
 
     def copy(self) -> Scope:
         return Scope(dict(self.variables), self.cwd, list(self.positional))

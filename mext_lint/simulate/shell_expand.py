@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from mext_lint.simulate.shell_values import (
@@ -127,16 +126,27 @@ class Source:
 
 
 # Characters of a field under construction. A None char is an unknown gap.
-@dataclass
 class _Field:
-    chars: list[str | None] = field(default_factory=list)
-    origins: list[int] = field(default_factory=list)  # source offset, -1 when not typed
-    active: list[bool] = field(default_factory=list)  # unquoted literal: glob/brace/tilde live
-    marks: list[ArchMark] = field(default_factory=list)  # CPU names carried by variables
-    variables: list[str] = field(default_factory=list)
-    contents: int = 0  # literal runs and expansions: 1 with one variable = exactly "$NAME"
-    platform: bool = False
-    quoted: bool = False  # a quoted part keeps an empty field alive
+    __slots__ = (
+        "active",
+        "chars",
+        "contents",
+        "marks",
+        "origins",
+        "platform",
+        "quoted",
+        "variables",
+    )
+
+    def __init__(self) -> None:
+        self.chars: list[str | None] = []
+        self.origins: list[int] = []  # source offset, -1 when not typed
+        self.active: list[bool] = []  # unquoted literal: glob/brace/tilde live
+        self.marks: list[ArchMark] = []  # CPU names carried by variables
+        self.variables: list[str] = []
+        self.contents = 0  # literal runs and expansions: 1 with one variable = exactly "$NAME"
+        self.platform = False
+        self.quoted = False  # a quoted part keeps an empty field alive
 
     def add_literal(self, text: str, origins: Sequence[int], active: bool) -> None:
         self.contents += 1 if text else 0
@@ -581,16 +591,13 @@ def _brace_expand(f: _Field) -> list[_Field]:
     results: list[_Field] = []
     bounds = [start, *commas, end]
     for left, right in itertools.pairwise(bounds):
-        variant = _Field(
-            f.chars[:start] + f.chars[left + 1 : right] + f.chars[end + 1 :],
-            f.origins[:start] + f.origins[left + 1 : right] + f.origins[end + 1 :],
-            f.active[:start] + f.active[left + 1 : right] + f.active[end + 1 :],
-            list(f.marks),
-            list(f.variables),
-            f.contents,
-            f.platform,
-            f.quoted,
-        )
+        variant = _Field()
+        variant.chars = f.chars[:start] + f.chars[left + 1 : right] + f.chars[end + 1 :]
+        variant.origins = f.origins[:start] + f.origins[left + 1 : right] + f.origins[end + 1 :]
+        variant.active = f.active[:start] + f.active[left + 1 : right] + f.active[end + 1 :]
+        variant.marks = list(f.marks)
+        variant.variables = list(f.variables)
+        variant.contents, variant.platform, variant.quoted = f.contents, f.platform, f.quoted
         results.extend(_brace_expand(variant))
         if len(results) > _MAX_BRACE_WORDS:
             return [f]
