@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
+from mext_lint.lazy_re import compile_later
 from mext_lint.sources import display_path, read_text
 from mext_lint.spans import Span
 
@@ -22,7 +23,7 @@ BAKE_FILE_NAMES = ("docker-bake.hcl", "docker-bake.json")
 # Outputs that stay on the build machine: such a build is a local build, never a release.
 LOCAL_OUTPUTS = frozenset({"docker", "local", "tar", "oci", "cacheonly"})
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_REPOSITORY = re.compile(
+_REPOSITORY = compile_later(
     r"^(?:[a-z0-9.-]+(?::\d+)?/)?[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?:/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*$"
 )
 _DEFAULT_REGISTRY_PREFIXES = ("docker.io/", "index.docker.io/", "registry-1.docker.io/")

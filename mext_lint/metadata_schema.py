@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from mext_lint.lazy_re import compile_later
 from mext_lint.metadata import MAX_NESTING, Metadata, make_pointer
 from mext_lint.spans import Problem
 
 SCHEMA_RESOURCE = "schemas/metadata.schema.json"
 
-_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+_PLAIN_KEY = compile_later(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 _TYPE_NAMES = {
     "object": "an object",
     "array": "an array",

@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping
 
 from mext_lint.dockerfile.logical_line import GO_SPACE_CLASS, GO_WORD, is_go_space
+from mext_lint.lazy_re import compile_later
 
 # name -> value; None means "declared, value unknown" (an ARG with no default and no build arg).
 Env = Mapping[str, "str | None"]
@@ -27,7 +28,7 @@ MAX_NESTING = 64
 
 _SPECIAL_PARAMETERS = frozenset("@*#?-$!0")
 _REGEX_SPECIALS = frozenset("[]{}.+()|^$")
-_SPACES = re.compile(f"[{GO_SPACE_CLASS}]+")
+_SPACES = compile_later(f"[{GO_SPACE_CLASS}]+")
 
 
 class ExpansionError(ValueError):
@@ -529,7 +530,7 @@ def _go_replace_all(regex: re.Pattern[str], value: str, template: str) -> str:
     return "".join(out)
 
 
-_TEMPLATE_REFERENCE = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
+_TEMPLATE_REFERENCE = compile_later(r"\$(?:\{(\w+)\}|(\w+))")
 
 
 def _go_expand_template(template: str, whole_match: str) -> str:

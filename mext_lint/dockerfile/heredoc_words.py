@@ -13,15 +13,16 @@ import re
 from typing import NamedTuple
 
 from mext_lint.dockerfile.logical_line import GO_SPACE_CLASS, GO_WORD, is_go_space
+from mext_lint.lazy_re import compile_later
 
 HEREDOC_WORD = re.compile(r"(\d*)<<(-?)([^<]*)", re.ASCII)
 # A `${a:-${b:-...}}` nested deeper than this is treated as a lexer error (BuildKit has no limit).
 MAX_NESTING = 64
 _SPECIAL_PARAMETERS = frozenset("@*#?-$!")
 _UINT64_MAX = 2**64 - 1
-_PLAIN = re.compile(r"[^'\"$\\]*")  # nothing the lexer treats specially but whitespace
+_PLAIN = compile_later(r"[^'\"$\\]*")  # nothing the lexer treats specially but whitespace
 # A quoted string with nothing to expand or unescape, which the lexer reads whole.
-_QUOTED = re.compile(r"'[^']*'|\"[^\"$\\]*\"")
+_QUOTED = compile_later(r"'[^']*'|\"[^\"$\\]*\"")
 
 
 @functools.cache

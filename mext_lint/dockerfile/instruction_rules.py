@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from mext_lint.dockerfile.heredoc_words import parse_heredoc_word
 from mext_lint.dockerfile.line_parsers import go_quote
+from mext_lint.lazy_re import compile_later
 
 
 class FlagType(Enum):
@@ -50,7 +51,7 @@ INSTRUCTIONS = frozenset(
     }
 )  # fmt: skip
 _STAGE_NAME = re.compile(r"[a-z][a-z0-9\-_.]*")
-_DURATION_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)([^0-9.]*)")
+_DURATION_PART = compile_later(r"([0-9]*(?:\.[0-9]*)?)([^0-9.]*)")
 _DURATION_UNITS = {
     "ns": 1,
     "us": 1_000,

@@ -20,6 +20,7 @@ from mext_lint.dockerfile.logical_line import (
     go_trim_right,
     is_go_space,
 )
+from mext_lint.lazy_re import compile_later
 
 NOT_STRING_ARRAY = "when using JSON array syntax, arrays must be comprised of strings only"
 
@@ -293,7 +294,7 @@ def _quoted_words(escape: str) -> re.Pattern[str]:
 
 
 # Characters that are neither a Go space, a quote nor an escape character (either one).
-_PLAIN_RUN = re.compile(
+_PLAIN_RUN = compile_later(
     "[^\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000'\"\\\\`]+"
 )
 

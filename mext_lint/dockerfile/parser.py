@@ -49,6 +49,7 @@ from mext_lint.dockerfile.model import (
     SyntaxIssue,
     Word,
 )
+from mext_lint.lazy_re import compile_later
 from mext_lint.spans import Span
 
 __all__ = ["parse_dockerfile"]
@@ -59,10 +60,10 @@ _DIRECTIVE_NAMES = frozenset({"syntax", "escape", "check"})
 _DIRECTIVE_SPACES = "\t\n\f\r "  # Go regexp's \s
 _HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
 _SHELL_COMMANDS = frozenset({"RUN", "CMD", "ENTRYPOINT"})
-_SPACED_HEREDOC_OPERATOR = re.compile(r"\d*<<-?", re.ASCII)
+_SPACED_HEREDOC_OPERATOR = compile_later(r"\d*<<-?", re.ASCII)
 # BuildKit reads a statement made only of continuation lines as an instruction named "".
 _EMPTY_INSTRUCTION = "unknown instruction: (empty: only line continuations)"
-_LEADING_TABS = re.compile(r"^\t+", re.MULTILINE)
+_LEADING_TABS = compile_later(r"^\t+", re.MULTILINE)
 _BLANK_OR_COMMENT = re.compile(f"[{GO_SPACE_CLASS}]*(?:#|$)")
 
 

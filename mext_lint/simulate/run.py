@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import bisect
 import posixpath
-import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from mext_lint.dockerfile.heredoc_words import parse_heredoc_word
 from mext_lint.dockerfile.model import Dockerfile, Heredoc, Instruction, Segment
+from mext_lint.lazy_re import compile_later
 from mext_lint.simulate.stages import PLATFORM_ARGS, RefKind
 from mext_lint.simulate.state import Step
 from mext_lint.simulate.tree import FileTree, Node, normalize
@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 Locate = Callable[[int], tuple[int, int]]
 
 SH_LIKE = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox"})
-_NEWLINE = re.compile("\n")
-_SHEBANG = re.compile(r"#!\s*(\S+)(?:\s+(\S+))?")
+_NEWLINE = compile_later("\n")
+_SHEBANG = compile_later(r"#!\s*(\S+)(?:\s+(\S+))?")
 
 
 class Mount(NamedTuple):

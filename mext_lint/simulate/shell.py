@@ -12,10 +12,10 @@ from __future__ import annotations
 import contextlib
 import os
 import posixpath
-import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
+from mext_lint.lazy_re import compile_later
 from mext_lint.simulate.shell_commands import run_command, substitution_value
 from mext_lint.simulate.shell_conditions import Decision, evaluate_test
 from mext_lint.simulate.shell_context import (
@@ -238,10 +238,10 @@ _MAX_LOOP_WORDS = 64
 _MAX_FUNCTION_CALLS = 200
 _TEST_BRACKETS = {"[", "]", "[[", "]]"}
 _WRITE_REDIRECTS = {">", ">>", ">|", "&>", "&>>", ">&", "<>"}
-_PLATFORM_QUERY = re.compile(r"\b(uname|arch|dpkg\s+--print-architecture|apk\s+--print-arch)\b")
+_PLATFORM_QUERY = compile_later(r"\b(uname|arch|dpkg\s+--print-architecture|apk\s+--print-arch)\b")
 _SIGNALS = (ExitSignal, ReturnSignal, LoopSignal)
 _CONTAINERS = {"program", "list", "compound_statement", "do_group", "subshell", "pipeline"}
-_COMMAND_LIKE = re.compile(r"[A-Za-z_][\w-]*\s+[\w/.\"'$-]")
+_COMMAND_LIKE = compile_later(r"[A-Za-z_][\w-]*\s+[\w/.\"'$-]")
 Statement = Callable[["Walker", "Node"], Outcome]
 
 
@@ -1041,8 +1041,8 @@ def outer_expand(text: str, env: Mapping[str, str | None]) -> tuple[str, list[in
     return "".join(out), offsets, substituted
 
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_OUTER_SPECIAL = re.compile(r"[\\$`]")
+_NAME = compile_later(r"[A-Za-z_][A-Za-z0-9_]*")
+_OUTER_SPECIAL = compile_later(r"[\\$`]")
 
 
 def _outer_substitution(text: str, index: int, env: Mapping[str, str | None]) -> tuple[int, str]:

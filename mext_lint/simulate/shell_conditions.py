@@ -4,8 +4,6 @@ A test is decided only when every value it reads is known; file tests (``-f``, `
 never decided, because the image may hold files the simulation does not know about.
 """
 
-from __future__ import annotations
-
 import re
 from typing import NamedTuple
 

@@ -5,8 +5,6 @@ decide creates paths that are only *maybe* there (UNKNOWN, never NO). Recording 
 branch that did not execute on a scratch tree, only to learn which paths it would have created.
 """
 
-from __future__ import annotations
-
 import enum
 import os.path
 from collections.abc import Callable, Iterator, Mapping
@@ -39,13 +37,13 @@ class Condition(NamedTuple):
     holds: str
     fails: str
 
-    def negated(self) -> Condition:
+    def negated(self) -> "Condition":
         return Condition(self.fails, self.holds)
 
-    def both(self, other: Condition) -> Condition:
+    def both(self, other: "Condition") -> "Condition":
         return Condition(f"{self.holds} and {other.holds}", f"{self.fails} or {other.fails}")
 
-    def either(self, other: Condition) -> Condition:
+    def either(self, other: "Condition") -> "Condition":
         return Condition(f"{self.holds} or {other.holds}", f"{self.fails} and {other.fails}")
 
 
@@ -85,7 +83,7 @@ class Scope:
         self.cwd = cwd
         self.positional: list[Value] = [] if positional is None else positional
 
-    def copy(self) -> Scope:
+    def copy(self) -> "Scope":
         return Scope(dict(self.variables), self.cwd, list(self.positional))
 
 

@@ -1,7 +1,5 @@
 """GNU-style option parsing for simulated commands: clusters (``-fSsLo FILE``), ``--long=value``."""
 
-from __future__ import annotations
-
 from collections.abc import Collection
 from typing import NamedTuple
 

@@ -5,8 +5,6 @@ before and after the unknown part, so that ``/out/$(uname -m)/tool`` can make ``
 and ``https://host/$V/kubectl`` still names its download ``kubectl``.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Iterable
 from typing import NamedTuple, Protocol
