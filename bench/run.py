@@ -237,7 +237,9 @@ def large_inputs(work: Path, runs: int) -> None:
     unseen_base = work / "big-metadata-unseen-base"
     unseen_base.mkdir()
     (unseen_base / "metadata.json").write_text(metadata)
-    (unseen_base / "Dockerfile").write_text("FROM example/base\nCOPY metadata.json /\n")
+    (unseen_base / "Dockerfile").write_text(
+        "FROM example/base\nCOPY metadata.json /\nRUN make install\n"
+    )
     mext = mext_lint_command()
     lines = text.count("\n")
     size = len(metadata.encode()) / (1024 * 1024)
