@@ -363,8 +363,8 @@ class FileTree:
         path = normalize(path)
         if path == "/":
             return
-        parent = self._ensure_dir(posixpath.dirname(path), origin, certain)
-        name = posixpath.basename(path)
+        *directories, name = path[1:].split("/")  # normal: no empty component
+        parent = self._ensure_parts(directories, origin, certain)
         existing = parent.children.get(name)
         seq = self.next_seq()
         if existing is not None and existing.kind is Kind.DIR and kind is Kind.DIR:
@@ -387,8 +387,11 @@ class FileTree:
         )
 
     def _ensure_dir(self, path: str, origin: Origin, certain: bool) -> Node:
+        return self._ensure_parts(_parts(path), origin, certain)
+
+    def _ensure_parts(self, parts: list[str], origin: Origin, certain: bool) -> Node:
         node = self.root
-        for name in _parts(path):
+        for name in parts:
             child = node.children.get(name)
             if child is None or child.kind is Kind.ABSENT:
                 child = Node(Kind.DIR, self.next_seq(), certain, [origin])
