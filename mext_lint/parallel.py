@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from mext_lint.findings import Finding
+from mext_lint.gcpause import lint_collector
 from mext_lint.settings import Settings
 
 MIN_PARALLEL = 16  # extensions; fewer are linted in this process
@@ -45,15 +46,23 @@ def worker_count(jobs: int, requested: int = 0) -> int:
 
 def lint_roots(jobs: Sequence[Job], requested: int = 0) -> Iterator[list[Finding]]:
     """The findings of each extension, in order."""
-    workers = worker_count(len(jobs), requested)
+    with lint_collector():
+        yield from _lint_roots(jobs, worker_count(len(jobs), requested))
+
+
+def _lint_roots(jobs: Sequence[Job], workers: int) -> Iterator[list[Finding]]:
     if workers <= 1:
         for root, settings in jobs:
             yield lint_root(root, settings)
         return
+    import gc
     import multiprocessing
 
     global _JOBS
     yield lint_root(*jobs[0])  # imports and caches everything before the workers fork
+    # What is alive now (modules, the catalog, caches) lives as long as the run: the collector
+    # need not walk it, nor touch (and so copy) the pages the workers share with this process.
+    gc.freeze()
     _JOBS = jobs
     chunk = max(1, min(MAX_CHUNK, (len(jobs) - 1) // (workers * 4)))
     context = multiprocessing.get_context("fork")
@@ -62,6 +71,7 @@ def lint_roots(jobs: Sequence[Job], requested: int = 0) -> Iterator[list[Finding
             yield from pool.imap(_lint_job, range(1, len(jobs)), chunk)
     finally:
         _JOBS = ()
+        gc.unfreeze()
 
 
 def lint_root(root: Path, settings: Settings) -> list[Finding]:
