@@ -991,8 +991,7 @@ _SYSTEM_DIRECTORIES = (
 
 
 def _system_dirs(ctx: Context, inv: Invocation, what: str) -> None:
-    for directory in _SYSTEM_DIRECTORIES:
-        ctx.opaque(directory, inv.span, what)
+    ctx.opaque(_SYSTEM_DIRECTORIES, inv.span, what)
 
 
 @handles(

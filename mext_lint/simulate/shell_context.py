@@ -271,8 +271,11 @@ class Context:
     def remove(self, path: str, span: Span, what: str, *, certain: bool = True) -> None:
         self.tree.remove(path, Related(span, what), certain=certain and self.effective_certain)
 
-    def opaque(self, directory: str, span: Span, what: str) -> None:
-        self.tree.make_opaque(directory, Related(span, what))
+    def opaque(self, directories: str | tuple[str, ...], span: Span, what: str) -> None:
+        """Anything may now exist below ``directories`` (one, or several for one reason)."""
+        origin = Related(span, what)
+        for directory in (directories,) if isinstance(directories, str) else directories:
+            self.tree.make_opaque(directory, origin)
 
     def unknown_command(self, span: Span, what: str) -> None:
         """A command we do not understand may have written anywhere."""
