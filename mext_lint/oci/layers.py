@@ -11,7 +11,6 @@ import posixpath
 import tarfile
 import zlib
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import IO, Any, NamedTuple
 
 from mext_lint.oci.binaries import HEAD_BYTES, bytes_needed
@@ -35,17 +34,28 @@ class Member(NamedTuple):
     link: str | None  # symlink target, or the hard link's target path
 
 
-@dataclass
 class Entry:
     """One path of the merged file system."""
 
-    kind: Kind  # ABSENT: removed by a whiteout in ``layer``
-    layer: int
-    mode: int = 0
-    size: int = 0
-    target: str | None = None  # symlink target
-    content: ContentRef | None = None  # where a regular file's bytes are
-    children: dict[str, Entry] = field(default_factory=dict)
+    __slots__ = ("children", "content", "kind", "layer", "mode", "size", "target")
+
+    def __init__(
+        self,
+        kind: Kind,
+        layer: int,
+        mode: int = 0,
+        size: int = 0,
+        *,
+        target: str | None = None,
+        content: ContentRef | None = None,
+    ) -> None:
+        self.kind = kind  # ABSENT: removed by a whiteout in ``layer``
+        self.layer = layer
+        self.mode = mode
+        self.size = size
+        self.target = target  # symlink target
+        self.content = content  # where a regular file's bytes are
+        self.children: dict[str, Entry] = {}
 
 
 class Want(NamedTuple):
