@@ -19,6 +19,9 @@ NOT_IMPORTED = (
     "logging",  # only when a RUN cannot be analysed
     "difflib",  # only to suggest a correction
     "shutil",  # argparse's help formatter imports it to measure the terminal
+    "dataclasses",  # with inspect, ast, dis and tokenize: the models are written classes
+    "inspect",
+    "mext_lint.compose",  # no compose file
     "mext_lint.makefile",  # no Makefile
     "mext_lint.bakefile",  # no bake file
     "mext_lint.report.sarif",
