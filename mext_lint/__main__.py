@@ -1,3 +1,3 @@
-from mext_lint.cli import main
+from mext_lint.launch import main
 
 raise SystemExit(main())

@@ -135,15 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
-        if args and args[0] == "rule":
-            return rule_command(args[1:])
-        if args and args[0] == "image-tree":
-            return image_tree_command(args[1:])
-        if args and args[0] == "image":
-            return image_command(args[1:])
-        if args and args[0] == "check":
-            args = args[1:]
-        return check_command(args)
+        return _command(args)
     except UsageError as error:
         from mext_lint.report.text import visible  # a file's text may be quoted in the error
 
@@ -161,6 +153,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
+
+
+def _command(args: list[str]) -> int:
+    if args and args[0] == "rule":
+        return rule_command(args[1:])
+    if args and args[0] == "image-tree":
+        return image_tree_command(args[1:])
+    if args and args[0] == "image":
+        return image_command(args[1:])
+    if args and args[0] == "check":
+        args = args[1:]
+    return check_command(args)
 
 
 def _split_list(values: Sequence[str] | None) -> list[str]:

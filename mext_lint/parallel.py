@@ -15,7 +15,6 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from mext_lint.findings import Finding
-from mext_lint.gcpause import lint_collector
 from mext_lint.settings import Settings
 
 MIN_PARALLEL = 16  # extensions; fewer are linted in this process
@@ -46,11 +45,7 @@ def worker_count(jobs: int, requested: int = 0) -> int:
 
 def lint_roots(jobs: Sequence[Job], requested: int = 0) -> Iterator[list[Finding]]:
     """The findings of each extension, in order."""
-    with lint_collector():
-        yield from _lint_roots(jobs, worker_count(len(jobs), requested))
-
-
-def _lint_roots(jobs: Sequence[Job], workers: int) -> Iterator[list[Finding]]:
+    workers = worker_count(len(jobs), requested)
     if workers <= 1:
         for root, settings in jobs:
             yield lint_root(root, settings)

@@ -238,3 +238,18 @@ def test_module_entry_point_and_no_color_env() -> None:
     assert result.returncode == 1
     assert "\033[" not in result.stdout
     assert result.stdout.startswith("examples/kubectl-multiarch/metadata.json:14:31: MX108")
+
+
+def test_the_command_exits_without_teardown_but_with_everything_written(
+    capsys: Any, tmp_path: Path
+) -> None:
+    """launch.main leaves through os._exit: output to a pipe and to --output must be whole."""
+    arguments = [str(EXAMPLE), "--format", "json"]
+    expected_code, expected, _ = run(capsys, *arguments)
+    command = [sys.executable, "-m", "mext_lint", *arguments]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    assert (result.returncode, result.stdout, result.stderr) == (expected_code, expected, "")
+    written = tmp_path / "findings.json"
+    result = subprocess.run([*command, "--output", str(written)], capture_output=True, cwd=ROOT)
+    assert result.returncode == expected_code
+    assert written.read_text(encoding="utf-8") == expected
