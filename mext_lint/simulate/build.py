@@ -151,7 +151,7 @@ class _Simulation:
         self.escape = dockerfile.escape
         self.context = context
         self.build_args = build_args
-        self.spared = spared_paths(extension_paths)
+        self.extension_paths = extension_paths
         self.problems: list[Problem] = []
         self.copy_problems: list[Problem] = []
         preamble, self.stages = split_stages(dockerfile)
@@ -297,7 +297,7 @@ class _Simulation:
             tree.make_opaque("/", origin, scope=SYSTEM_DIRS)
             state.workdir = official_workdir(shown)
         elif base.kind is RefKind.IMAGE:
-            tree.make_opaque("/", origin, spared=self.spared)
+            tree.make_opaque("/", origin, spared=spared_paths(self.extension_paths))
             enter_unknown_workdir(state, origin)
         else:
             unknown = Related(span, f"base {written or '?'} depends on an unknown build arg")
