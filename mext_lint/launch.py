@@ -19,6 +19,8 @@ def main() -> int:
         sys.stderr.flush()
     except OSError:  # a closed pipe: Python's own exit deals with it, as it always has
         return code
+    if sys.gettrace() is not None or sys.getprofile() is not None:
+        return code  # a debugger, profiler or coverage tool reports at the usual exit
     # Everything is written, and every file the run opened is closed: tearing the interpreter
     # down, object by object and module by module, would add 8% to a cold run for nothing.
     os._exit(code)

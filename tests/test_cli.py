@@ -253,3 +253,11 @@ def test_the_command_exits_without_teardown_but_with_everything_written(
     result = subprocess.run([*command, "--output", str(written)], capture_output=True, cwd=ROOT)
     assert result.returncode == expected_code
     assert written.read_text(encoding="utf-8") == expected
+
+
+def test_a_profiled_run_exits_the_usual_way_so_the_profiler_can_write(tmp_path: Path) -> None:
+    profile = tmp_path / "run.prof"
+    command = [sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "mext_lint"]
+    result = subprocess.run([*command, str(EXAMPLE)], capture_output=True, text=True, cwd=ROOT)
+    assert "Found 1 finding" in result.stdout  # (cProfile's own exit code is 0)
+    assert profile.stat().st_size > 0
