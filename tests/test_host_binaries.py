@@ -5,6 +5,10 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any, cast
 
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mext_lint.checks import host_binaries
 from mext_lint.checks.host_binaries import (
     binary_created_elsewhere,
     created_elsewhere,
@@ -12,7 +16,7 @@ from mext_lint.checks.host_binaries import (
     other_variants,
     variant_lookups,
 )
-from mext_lint.metadata import Metadata, load_metadata
+from mext_lint.metadata import HOST_OSES, HostBinary, Metadata, load_metadata
 from mext_lint.platforms import Platform
 from mext_lint.registry import CheckContext
 from mext_lint.simulate.build import Image
@@ -130,3 +134,43 @@ def test_binary_created_elsewhere_says_what_created_elsewhere_says() -> None:
     for index, path in enumerate(["/darwin/kubectl", "/l/x"]):
         assert binary_created_elsewhere(others, index) == created_elsewhere(ctx, path)
     assert len(binary_created_elsewhere(others, 0)) == 2
+
+
+def os_mismatch_by_definition(binary: HostBinary) -> str | None:
+    """MX105's message as first written: every path component, lower-cased, in a set."""
+    parts = [p.lower() for p in binary.path.split("/") if p]
+    name = parts[-1] if parts else ""
+    windows_name = name.endswith(host_binaries.WINDOWS_SUFFIXES)
+    directories = set(parts[:-1])
+    if binary.os == "windows":
+        if not windows_name:
+            return (
+                f'Windows host binary "{binary.path}" has no .exe, .cmd, .bat, .ps1 or .com'
+                " suffix: Windows cannot run it"
+            )
+        wrong = directories & {"darwin", "linux"}
+        if wrong:
+            return (
+                f'Windows host binary "{binary.path}" lives under /{sorted(wrong)[0]}/: is it'
+                " the right file?"
+            )
+        return None
+    label = host_binaries.OS_NAMES[binary.os]
+    if windows_name:
+        return f'{label} host binary "{binary.path}" has a Windows suffix: is it the right file?'
+    if "windows" in directories:
+        return f'{label} host binary "{binary.path}" lives under /windows/: is it the right file?'
+    return None
+
+
+@given(
+    st.sampled_from(HOST_OSES),
+    st.lists(
+        st.sampled_from(["", "Darwin", "linux", "WINDOWS", "bin", "windowsx", "k.exe", "k.PS1"]),
+        max_size=5,
+    ),
+)
+def test_os_mismatch_is_the_definition(os_name: str, parts: list[str]) -> None:
+    for path in ("/".join(parts), "/" + "/".join(parts), "/".join(parts) + "/"):
+        binary = HostBinary(os_name, path, Span("metadata.json", 1, 1, 1, 2), "/host")
+        assert host_binaries.os_mismatch(binary) == os_mismatch_by_definition(binary)

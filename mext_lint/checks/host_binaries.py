@@ -164,30 +164,33 @@ def host_binary_wrong_arch(ctx: CheckContext) -> Iterator[Problem]:
 
 
 def os_mismatch(binary: HostBinary) -> str | None:
-    parts = [p.lower() for p in binary.path.split("/") if p]
-    name = parts[-1] if parts else ""
+    directory, _, name = binary.path.lower().strip("/").rpartition("/")
     windows_name = name.endswith(WINDOWS_SUFFIXES)
-    directories = set(parts[:-1])
     if binary.os == "windows":
         if not windows_name:
             return (
                 f'Windows host binary "{binary.path}" has no .exe, .cmd, .bat, .ps1 or .com'
                 " suffix: Windows cannot run it"
             )
-        wrong = directories & {"darwin", "linux"}
+        wrong = [other for other in ("darwin", "linux") if _has_directory(directory, other)]
         if wrong:
             return (
-                f'Windows host binary "{binary.path}" lives under /{sorted(wrong)[0]}/: is it'
+                f'Windows host binary "{binary.path}" lives under /{wrong[0]}/: is it'
                 " the right file?"
             )
         return None
     label = OS_NAMES[binary.os]
     if windows_name:
         return f'{label} host binary "{binary.path}" has a Windows suffix: is it the right file?'
-    wrong = directories & ({"darwin", "linux", "windows"} - {binary.os})
-    if "windows" in wrong:
+    if _has_directory(directory, "windows"):
         return f'{label} host binary "{binary.path}" lives under /windows/: is it the right file?'
     return None
+
+
+def _has_directory(directory: str, name: str) -> bool:
+    """Whether the "/"-separated ``directory`` has a component ``name`` (a substring test first:
+    this runs for every host binary, and a metadata.json can list 100,000)."""
+    return name in directory and name in directory.split("/")
 
 
 @check("MX105", needs_metadata=True)
