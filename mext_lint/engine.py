@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
@@ -40,14 +41,14 @@ def simulate_images(ext: Extension, settings: Settings) -> dict[Platform, Image]
         return {}
     from mext_lint.simulate.build import simulate
 
-    spared = extension_paths(ext)
+    paths = functools.cache(lambda: extension_paths(ext))  # only a base we cannot see asks
     return {
         platform: simulate(
             dockerfile,
             platform,
             context=ext.context,
             build_args=settings.build_args,
-            extension_paths=spared,
+            extension_paths=paths,
         )
         for platform in settings.platforms
     }

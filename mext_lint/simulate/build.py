@@ -121,16 +121,22 @@ class Image:
         return root.base == "scratch" or is_official_image(root.base)
 
 
+ExtensionPaths = frozenset[str] | Callable[[], frozenset[str]]
+
+
 def simulate(
     dockerfile: Dockerfile,
     platform: Platform,
     *,
     context: BuildContext | None,
     build_args: Mapping[str, str] | None = None,
-    extension_paths: frozenset[str] = frozenset(),
+    extension_paths: ExtensionPaths = frozenset(),
     target: str | None = None,
 ) -> Image:
-    """Simulate building ``dockerfile`` for ``platform`` up to ``target`` (default: last stage)."""
+    """Simulate building ``dockerfile`` for ``platform`` up to ``target`` (default: last stage).
+
+    ``extension_paths`` are the paths metadata.json names, or a function finding them: they are
+    only needed under a base image mext-lint cannot see into."""
     simulation = _Simulation(dockerfile, platform, context, build_args or {}, extension_paths)
     return simulation.image(target)
 
@@ -144,7 +150,7 @@ class _Simulation:
         platform: Platform,
         context: BuildContext | None,
         build_args: Mapping[str, str],
-        extension_paths: frozenset[str],
+        extension_paths: ExtensionPaths,
     ) -> None:
         self.dockerfile = dockerfile
         self.platform = platform
@@ -297,7 +303,10 @@ class _Simulation:
             tree.make_opaque("/", origin, scope=SYSTEM_DIRS)
             state.workdir = official_workdir(shown)
         elif base.kind is RefKind.IMAGE:
-            tree.make_opaque("/", origin, spared=spared_paths(self.extension_paths))
+            paths = self.extension_paths
+            tree.make_opaque(
+                "/", origin, spared=spared_paths(paths() if callable(paths) else paths)
+            )
             enter_unknown_workdir(state, origin)
         else:
             unknown = Related(span, f"base {written or '?'} depends on an unknown build arg")
