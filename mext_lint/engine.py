@@ -56,6 +56,8 @@ def simulate_images(ext: Extension, settings: Settings) -> dict[Platform, Image]
 
 def extension_paths(ext: Extension) -> frozenset[str]:
     """Paths metadata.json points into the image: no stock base image provides them."""
+    from mext_lint.metadata import image_path
+
     metadata = ext.metadata
     if metadata is None:
         return frozenset()
@@ -63,13 +65,7 @@ def extension_paths(ext: Extension) -> frozenset[str]:
     for located in (metadata.icon, metadata.composefile, metadata.ui_root):
         if located is not None:
             paths.add(located.value)
-    return frozenset(_absolute(path) for path in paths if path.strip())
-
-
-def _absolute(path: str) -> str:
-    if path[:1] == "/" and path[1:2] != "/":
-        return path  # already absolute, as nearly every one is: no copy of each string
-    return "/" + path.lstrip("/")
+    return frozenset(image_path(path) for path in paths if path.strip())
 
 
 def lint_extension(ext: Extension, settings: Settings) -> list[Finding]:

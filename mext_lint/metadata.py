@@ -418,6 +418,14 @@ def _read_issue(text: str, path: str) -> SyntaxIssue:
     raise AssertionError("_read refused a text json.loads reads")
 
 
+def image_path(path: str) -> str:
+    """A path metadata.json names (host binary, icon, UI root), as the absolute path in the
+    image Docker Desktop reads it from."""
+    if path[:1] == "/" and path[1:2] != "/":
+        return path  # already absolute, as nearly every one is: no copy of each string
+    return "/" + path.lstrip("/")
+
+
 def make_pointer(*tokens: str | int) -> str:
     """The RFC 6901 pointer for a path of keys and indexes: ("a/b", 0) -> "/a~1b/0"."""
     return "".join("/" + str(token).replace("~", "~0").replace("/", "~1") for token in tokens)

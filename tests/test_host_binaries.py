@@ -12,11 +12,10 @@ from mext_lint.checks import host_binaries
 from mext_lint.checks.host_binaries import (
     binary_created_elsewhere,
     created_elsewhere,
-    image_path,
     other_variants,
     variant_lookups,
 )
-from mext_lint.metadata import HOST_OSES, HostBinary, Metadata, load_metadata
+from mext_lint.metadata import HOST_OSES, HostBinary, Metadata, image_path, load_metadata
 from mext_lint.platforms import Platform
 from mext_lint.registry import CheckContext
 from mext_lint.simulate.build import Image

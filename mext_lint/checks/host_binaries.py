@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 from mext_lint.gcpause import acyclic_allocations
-from mext_lint.metadata import HOST_OSES, HostBinary
+from mext_lint.metadata import HOST_OSES, HostBinary, image_path
 from mext_lint.platforms import Host, Platform
 from mext_lint.registry import CheckContext, check
 from mext_lint.simulate.tree import FileTree, Kind, Lookup, Presence
@@ -43,12 +43,6 @@ def protected_users(ctx: CheckContext) -> dict[str, str]:
         if hosts:
             users[os_name] = " and ".join(host.label for host in hosts)
     return users
-
-
-def image_path(path: str) -> str:
-    if path[:1] == "/" and path[1:2] != "/":
-        return path  # already absolute: the usual case, without a copy
-    return "/" + path.lstrip("/")
 
 
 # What each variant holds at each host binary's path: the checks below all ask, for every binary

@@ -5,8 +5,8 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from mext_lint.checks.host_binaries import created_elsewhere, image_path
-from mext_lint.metadata import Located
+from mext_lint.checks.host_binaries import created_elsewhere
+from mext_lint.metadata import Located, image_path
 from mext_lint.registry import CheckContext, check
 from mext_lint.simulate.tree import Presence
 from mext_lint.spans import Problem

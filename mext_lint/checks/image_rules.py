@@ -10,9 +10,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, cast
 
 from mext_lint import labels
-from mext_lint.checks.host_binaries import image_path
 from mext_lint.checks.image_files import strip_query
-from mext_lint.metadata import HostBinary
+from mext_lint.metadata import HostBinary, image_path
 from mext_lint.platforms import Host, Platform
 from mext_lint.registry import CheckContext, check
 from mext_lint.simulate.tree import Kind, Presence

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from mext_lint.extension import FileError
-from mext_lint.metadata import Metadata, load_metadata
+from mext_lint.metadata import Metadata, image_path, load_metadata
 from mext_lint.oci.blobs import ImageError, MissingBlob, Store
 from mext_lint.oci.index import Manifest, Variant, load_manifest, resolve
 from mext_lint.oci.layers import (
@@ -179,7 +179,7 @@ def _read_files(
     """The host binaries metadata.json names, with their headers (symlinks followed)."""
     if metadata is None:
         return {}
-    paths = {"/" + binary.path.lstrip("/") for binary in metadata.host_binaries}
+    paths = {image_path(binary.path) for binary in metadata.host_binaries}
     entries = {posixpath.normpath(p): tree.get(p) for p in paths if p.strip("/")}
     wanted = {
         entry.content: Want(head=True)
