@@ -39,19 +39,15 @@ def simulate_images(ext: Extension, settings: Settings) -> dict[Platform, Image]
     dockerfile = ext.dockerfile
     if dockerfile is None or dockerfile.errors:
         return {}
-    from mext_lint.simulate.build import simulate
+    from mext_lint.simulate.build import simulate_platforms
 
-    paths = functools.cache(lambda: extension_paths(ext))  # only a base we cannot see asks
-    return {
-        platform: simulate(
-            dockerfile,
-            platform,
-            context=ext.context,
-            build_args=settings.build_args,
-            extension_paths=paths,
-        )
-        for platform in settings.platforms
-    }
+    return simulate_platforms(
+        dockerfile,
+        settings.platforms,
+        context=ext.context,
+        build_args=settings.build_args,
+        extension_paths=functools.cache(lambda: extension_paths(ext)),  # few bases ask
+    )
 
 
 def extension_paths(ext: Extension) -> frozenset[str]:

@@ -25,11 +25,12 @@ Base images are opaque, but not everywhere, so that a missing extension file is 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from mext_lint.dockerfile.model import Dockerfile, Instruction
 from mext_lint.platforms import Platform
+from mext_lint.simulate.shared_stages import Recorder, Signature, Signatures, StageRecord
 from mext_lint.simulate.stages import (
     Ref,
     RefKind,
@@ -48,7 +49,7 @@ from mext_lint.spans import Problem, Related, Span
 if TYPE_CHECKING:
     from mext_lint.simulate.context import BuildContext
 
-__all__ = ["Image", "LabelValue", "StageInfo", "simulate"]
+__all__ = ["Image", "LabelValue", "StageInfo", "simulate", "simulate_platforms"]
 
 
 SYSTEM_DIRS = frozenset(
@@ -141,6 +142,25 @@ def simulate(
     return simulation.image(target)
 
 
+def simulate_platforms(
+    dockerfile: Dockerfile,
+    platforms: Iterable[Platform],
+    *,
+    context: BuildContext | None,
+    build_args: Mapping[str, str] | None = None,
+    extension_paths: ExtensionPaths = frozenset(),
+) -> dict[Platform, Image]:
+    """``simulate`` for each platform, walking a stage once for all the platforms that build
+    it the same way (see shared_stages.py)."""
+    shared: dict[Signature, StageRecord] = {}
+    return {
+        platform: _Simulation(
+            dockerfile, platform, context, build_args or {}, extension_paths, shared
+        ).image(None)
+        for platform in platforms
+    }
+
+
 class _Simulation:
     """One build: stages are simulated lazily, once each, when something depends on them."""
 
@@ -151,6 +171,7 @@ class _Simulation:
         context: BuildContext | None,
         build_args: Mapping[str, str],
         extension_paths: ExtensionPaths,
+        shared: dict[Signature, StageRecord] | None = None,
     ) -> None:
         self.dockerfile = dockerfile
         self.platform = platform
@@ -174,6 +195,10 @@ class _Simulation:
         self._states: dict[int, StageState] = {}
         self._in_progress: list[int] = []
         self._order: list[StageInfo] = []
+        # Stages other platforms of this build simulated, by what they depend on.
+        self._shared = shared
+        self._signatures: Signatures | None = None
+        self._recorders: list[Recorder] = []
 
     # ------------------------------------------------------------------ the image
 
@@ -220,6 +245,15 @@ class _Simulation:
 
     def stage_state(self, index: int, span: Span) -> StageState | None:
         """The final state of stage ``index``; None when it depends on itself (a cycle)."""
+        recorder = self._recorders[-1] if self._recorders else None
+        if recorder is not None:
+            recorder.cut(self.problems, self.copy_problems)
+        state = self._stage_state(index, span)
+        if recorder is not None:
+            recorder.resume(self.problems, self.copy_problems, index, span)
+        return state
+
+    def _stage_state(self, index: int, span: Span) -> StageState | None:
         if index in self._states:
             return self._states[index]
         if index in self._in_progress:
@@ -233,13 +267,53 @@ class _Simulation:
                 )
             )
             return None
+        signature = self._signature(index)
+        record = self._shared.get(signature) if signature is not None and self._shared else None
+        stage = self.stages[index]
+        recorder = Recorder(self.problems, self.copy_problems)
+        self._recorders.append(recorder)
         self._in_progress.append(index)
         try:
-            state = self._simulate(self.stages[index])
+            state = self._replay(stage, record) if record else self._simulate(stage)
         finally:
             self._in_progress.pop()
+            self._recorders.pop()
+        if record is None and signature is not None and self._shared is not None:
+            recorder.cut(self.problems, self.copy_problems)
+            self._shared[signature] = recorder.record(state)
         self._states[index] = state
         return state
+
+    def _signature(self, index: int) -> Signature | None:
+        if self._shared is None:
+            return None
+        if self._signatures is None:
+            quiet = StageResolver(
+                self.stages, self.meta_args, platform=self.platform, escape=self.escape, problems=[]
+            )
+            self._signatures = Signatures(
+                self.stages, self.meta_args, self.build_args, quiet, self.escape
+            )
+        return self._signatures.of(index)
+
+    def _replay(self, stage: Stage, record: StageRecord) -> StageState:
+        """What simulating ``stage`` would do, as another platform's build of it did."""
+        for (index, span), problems, copies in zip(
+            record.nested, record.problem_segments, record.copy_segments, strict=False
+        ):
+            self.problems.extend(problems)
+            self.copy_problems.extend(copies)
+            self.stage_state(index, span)
+        self.problems.extend(record.problem_segments[-1])
+        self.copy_problems.extend(record.copy_segments[-1])
+        base = self.resolver.base(stage)
+        parent = self._states.get(base.stage) if base.stage is not None else None
+        if parent is not None:
+            platform = parent.platform
+        else:  # any problem it raises is in the record already
+            platform = self._pinned_platform(stage, problems=[])
+        self._order.append(self._info(stage, base, parent is not None, platform))
+        return record.state.for_platform(platform)
 
     def _simulate(self, stage: Stage) -> StageState:
         base = self.resolver.base(stage)
@@ -261,31 +335,41 @@ class _Simulation:
             state = self._base_state(base, word.text if word else "", base_span, platform)
             if flag is not None and platform is not None:
                 state.pinned_by = flag.span
-        info = StageInfo(
+        return state, self._info(stage, base, parent is not None, state.platform)
+
+    def _info(
+        self, stage: Stage, base: Ref, from_stage: bool, platform: Platform | None
+    ) -> StageInfo:
+        word = stage.image_word
+        flag = stage.instruction.flag("platform")
+        return StageInfo(
             index=stage.index,
             name=stage.name,
             from_span=stage.instruction.span,
             base=base.name,
-            base_span=base_span,
-            parent=base.stage if parent is not None else None,
+            base_span=word.span if word is not None else stage.instruction.span,
+            parent=base.stage if from_stage else None,
             platform_flag=flag.value if flag is not None else None,
             platform_flag_span=flag.span if flag is not None else None,
-            platform=state.platform,
+            platform=platform,
         )
-        return state, info
 
-    def _pinned_platform(self, stage: Stage) -> Platform | None:
-        """The platform of ``FROM --platform=...``: the target unless pinned; None if unknown."""
+    def _pinned_platform(
+        self, stage: Stage, problems: list[Problem] | None = None
+    ) -> Platform | None:
+        """The platform of ``FROM --platform=...``: the target unless pinned; None if unknown.
+        Problems go to ``problems``, by default the build's."""
+        problems = self.problems if problems is None else problems
         flag = stage.instruction.flag("platform")
         if flag is None or flag.value is None:
             return self.platform
-        value = expand_or_fail(flag.value, self.meta_args, self.escape, flag.span, self.problems)
+        value = expand_or_fail(flag.value, self.meta_args, self.escape, flag.span, problems)
         if value is None:
             return None
         try:
             return normalize_platform(Platform.parse(value))
         except ValueError:
-            self.problems.append(
+            problems.append(
                 Problem(flag.span, f"--platform={flag.value}: {value!r} is not a platform")
             )
             return None

@@ -288,8 +288,7 @@ def glob_tree(tree: FileTree, pattern: str) -> tuple[list[tuple[str, Lookup]], b
 def _missing_in_stage(step: Step, ref: Ref, path: str, word: Word, found: Lookup) -> None:
     related = tuple(Related(o.span, f"would have created it: {o.message}") for o in found.origins)
     step.fail(
-        f"COPY --from={ref.name}: {path} is not in stage {ref.name} on {step.build.platform},"
-        " so the build fails",
+        f"COPY --from={ref.name}: {path} is not in stage {ref.name}, so the build fails",
         word.span,
         *related,
     )

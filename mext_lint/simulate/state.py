@@ -115,6 +115,26 @@ class StageState:
         """What ``$NAME`` sees: ARGs in scope, overridden by ENV of the same name."""
         return {**self.args, **self.env}
 
+    def for_platform(self, platform: Platform | None) -> "StageState":
+        """This finished state as another platform's build of the same stage ends: the same
+        tree and config (a finished stage is only read), with that build's platform."""
+        state = StageState(
+            self.tree,
+            platform,
+            env=self.env,
+            labels=self.labels,
+            workdir=self.workdir,
+            user=self.user,
+            shell=self.shell,
+            cmd=self.cmd,
+            entrypoint=self.entrypoint,
+            exposed_workdir_names=self.exposed_workdir_names,
+            pinned_by=self.pinned_by,
+        )
+        state.args = self.args
+        state.cmd_set_here = self.cmd_set_here
+        return state
+
     def child(self, platform: Platform | None) -> "StageState":
         """The starting state of a stage built FROM this one: ARGs do not carry over."""
         return StageState(
