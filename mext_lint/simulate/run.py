@@ -44,7 +44,7 @@ class Mount(NamedTuple):
 def apply_run(step: Step) -> None:
     mounts = parse_mounts(step)
     tree = step.stage.tree
-    snapshot = tree.clone() if mounts else None
+    hidden = [_node_at(tree, mount.target) for mount in mounts]  # what each mount covers
     for mount in mounts:
         _prepare_mount(step, mount)
     try:
@@ -56,9 +56,8 @@ def apply_run(step: Step) -> None:
             "RUN at %s could not be analysed", step.instruction.span, exc_info=True
         )
         tree.make_opaque("/", step.origin(f"RUN could not be analysed ({error})"))
-    if snapshot is not None:
-        for mount in mounts:
-            restore(tree, snapshot, mount.target)
+    for mount, before in zip(mounts, hidden, strict=True):
+        restore(tree, mount.target, before)
 
 
 def _run(step: Step) -> None:
@@ -255,20 +254,31 @@ def _prepare_mount(step: Step, mount: Mount) -> None:
     tree.make_opaque(mount.target, origin)
 
 
-def restore(tree: FileTree, snapshot: FileTree, path: str) -> None:
-    """Put back what ``snapshot`` held at ``path``: the RUN's writes there did not persist."""
-    parts = [part for part in normalize(path).split("/") if part]
+def _node_at(tree: FileTree, path: str) -> Node | None:
+    """A copy of what ``tree`` holds at ``path`` (None when nothing is written there, or for
+    the root, which ``restore`` leaves alone)."""
+    parts = _components(path)
+    node = _walk(tree.root, parts) if parts else None
+    return node.clone() if node is not None else None
+
+
+def restore(tree: FileTree, path: str, before: Node | None) -> None:
+    """Put back at ``path`` what was there before the RUN (``_node_at``): the RUN's writes
+    below a mount target did not persist."""
+    parts = _components(path)
     if not parts:
         return
     now = _walk(tree.root, parts[:-1])
-    before = _walk(snapshot.root, parts[:-1])
     if now is None:
         return
-    old = before.children.get(parts[-1]) if before is not None else None
-    if old is None:
+    if before is None:
         now.children.pop(parts[-1], None)
     else:
-        now.children[parts[-1]] = old.clone()
+        now.children[parts[-1]] = before
+
+
+def _components(path: str) -> list[str]:
+    return [part for part in normalize(path).split("/") if part]
 
 
 def _walk(node: Node, parts: list[str]) -> Node | None:
