@@ -261,13 +261,12 @@ def check_command(argv: Sequence[str]) -> int:
     findings = []
     jobs = []
     failing = False
-    enabled: set[str] = set()
     for root in found:
         settings = _root_settings(resolver, root)
-        if is_excluded(root, settings):
-            continue
-        jobs.append((root, settings))
-        enabled.update(check.code for check in enabled_checks(settings))
+        if not is_excluded(root, settings):
+            jobs.append((root, settings))
+    distinct = {id(settings): settings for _, settings in jobs}.values()  # one per config file
+    enabled = {check.code for settings in distinct for check in enabled_checks(settings)}
     # The SARIF report reads the files its findings point into: keep what the lint read.
     with remembering(args.format == "sarif"):
         for (_, settings), root_findings in zip(jobs, lint_roots(jobs, args.jobs), strict=True):

@@ -95,7 +95,7 @@ def find_config(start: Path, seen: dict[str, Path | None] | None = None) -> Path
     found: Path | None = None
     while directory not in seen:
         walked.append(directory)
-        found = config_in(Path(directory))
+        found = config_in(directory)
         parent = os.path.dirname(directory)
         if found is not None or parent == directory:
             break
@@ -106,14 +106,14 @@ def find_config(start: Path, seen: dict[str, Path | None] | None = None) -> Path
     return found
 
 
-def config_in(directory: Path) -> Path | None:
+def config_in(directory: str | Path) -> Path | None:
     """The configuration file of ``directory`` itself, if it has one."""
     for name in YAML_NAMES:
-        if (directory / name).is_file():
-            return directory / name
-    pyproject = directory / PYPROJECT
-    if pyproject.is_file() and _declares_table(pyproject):
-        return pyproject
+        if os.path.isfile(os.path.join(directory, name)):
+            return Path(directory, name)
+    pyproject = os.path.join(directory, PYPROJECT)
+    if os.path.isfile(pyproject) and _declares_table(Path(pyproject)):
+        return Path(pyproject)
     return None
 
 
@@ -543,6 +543,8 @@ def glob_matches(pattern: str, path: str | Path, base: Path) -> bool:
 
 
 def is_excluded(root: Path, settings: Settings) -> bool:
+    if not settings.exclude:
+        return False
     base = settings.config_dir or Path.cwd()
     return any(glob_matches(pattern, root, base) for pattern in settings.exclude)
 

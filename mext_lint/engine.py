@@ -27,7 +27,16 @@ def load_checks() -> dict[str, Check]:
 
 
 def enabled_checks(settings: Settings) -> list[Check]:
-    return [check for code, check in sorted(load_checks().items()) if settings.enabled(code)]
+    """The checks ``settings`` turn on, by code (not to be changed: the list is shared by the
+    extensions linted with the same settings, usually all of them)."""
+    global _enabled
+    if _enabled is None or _enabled[0] is not settings:
+        checks = [check for code, check in sorted(load_checks().items()) if settings.enabled(code)]
+        _enabled = (settings, checks)
+    return _enabled[1]
+
+
+_enabled: tuple[Settings, list[Check]] | None = None
 
 
 def simulate_images(ext: Extension, settings: Settings) -> dict[Platform, Image]:

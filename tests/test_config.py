@@ -290,8 +290,8 @@ def test_directories_shared_by_roots_are_searched_once(
     looked_at: list[Path] = []
     real_config_in = config.config_in
 
-    def counting_config_in(directory: Path) -> Path | None:
-        looked_at.append(directory)
+    def counting_config_in(directory: str | Path) -> Path | None:
+        looked_at.append(Path(directory))
         return real_config_in(directory)
 
     monkeypatch.setattr(config, "config_in", counting_config_in)
