@@ -274,7 +274,7 @@ class _Simulation:
         self._recorders.append(recorder)
         self._in_progress.append(index)
         try:
-            state = self._replay(stage, record) if record else self._simulate(stage)
+            state = self._simulate(stage) if record is None else self._replay(stage, record)
         finally:
             self._in_progress.pop()
             self._recorders.pop()
