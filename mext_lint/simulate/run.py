@@ -13,19 +13,17 @@ from __future__ import annotations
 import bisect
 import posixpath
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from mext_lint.dockerfile.heredoc_words import parse_heredoc_word
 from mext_lint.dockerfile.model import Dockerfile, Heredoc, Instruction, Segment
 from mext_lint.lazy_re import compile_later
+from mext_lint.simulate.shell import Parses, Script, ShellState, run_argv, run_script
+from mext_lint.simulate.shell_values import ArchMark
 from mext_lint.simulate.stages import PLATFORM_ARGS, RefKind
 from mext_lint.simulate.state import Step
 from mext_lint.simulate.tree import FileTree, Node, normalize
 from mext_lint.spans import Related
-
-if TYPE_CHECKING:
-    from mext_lint.simulate.shell import Script
-
 
 Locate = Callable[[int], tuple[int, int]]
 
@@ -61,9 +59,6 @@ def apply_run(step: Step) -> None:
 
 
 def _run(step: Step) -> None:
-    from mext_lint.simulate.shell import ShellState, run_argv, run_script
-    from mext_lint.simulate.shell_values import ArchMark
-
     instruction = step.instruction
     stage = step.stage
     target = str(step.build.platform)
@@ -118,8 +113,6 @@ def _script(step: Step) -> Script | str:
 def _script_of(instruction: Instruction) -> Script | str:
     """The script a shell-form RUN has its shell run, or the interpreter that runs its heredoc
     instead of a shell."""
-    from mext_lint.simulate.shell import Parses, Script
-
     path = instruction.span.path
     if not instruction.heredocs:
         return Script(instruction.command, segment_locator(instruction), path, False, Parses())
