@@ -23,6 +23,8 @@ from mext_lint.simulate.shell_values import (
 from mext_lint.simulate.tree import FileTree, Kind, Lookup, Presence, normalize
 from mext_lint.spans import Related, Span
 
+_new = tuple.__new__
+
 
 class Status(enum.Enum):
     TRUE = "true"  # known to succeed
@@ -142,7 +144,10 @@ class Context:
     ) -> None:
         self.tree = tree
         self.home = env.get("HOME") or "/root"
-        self.scope = Scope({name: _from_env(name, v) for name, v in env.items()}, Value(cwd))
+        platform = PLATFORM_VARIABLES
+        # tuple.__new__ makes the Values without their Python-level __new__ (every field)
+        variables = {n: _new(Value, (v, "", "", None, n in platform, True)) for n, v in env.items()}
+        self.scope = Scope(variables, Value(cwd))
         self.certain = True
         self.maybe_exited = False  # an undecidable branch may have run ``exit``
         self.maybe_left_block = False  # ... or ``break``/``continue``/``return``
@@ -288,7 +293,3 @@ class Context:
 
 
 _NOT_IN_IMAGE = ("/dev/", "/proc/", "/sys/")  # kernel file systems: never in a layer
-
-
-def _from_env(name: str, value: str | None) -> Value:
-    return Value(value, "", "", None, name in PLATFORM_VARIABLES)

@@ -12,7 +12,7 @@ class Options(NamedTuple):
     operands: list[Word]
 
     def has(self, *names: str) -> bool:
-        return not set(names).isdisjoint([name for name, _ in self.flags])
+        return any(name in names for name, _ in self.flags)
 
     def last(self, *names: str) -> Word | None:
         found = None

@@ -153,6 +153,7 @@ def normalize_arch(text: str | None) -> str | None:
 # ------------------------------------------------------------------------------- globs
 
 _GLOB_SPECIAL = re.compile(r"[*?\[\]\\]")
+_GLOB_ACTIVE = re.compile(r"[*?\[\\]")  # a lone "]" matches itself
 
 
 def escape_glob(text: str) -> str:
@@ -225,6 +226,8 @@ def _bracket(glob: str, start: int) -> tuple[int, str]:
 
 
 def glob_match(glob: str, text: str, *, pathname: bool = False) -> bool:
+    if _GLOB_ACTIVE.search(glob) is None:  # no wildcard, bracket or escape: only itself
+        return glob == text
     return glob_regex(glob, pathname=pathname).fullmatch(text) is not None
 
 
