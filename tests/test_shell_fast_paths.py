@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from unittest import mock
+
 import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from mext_lint.simulate import shell
+from mext_lint.simulate.shell import Script, ShellState, follow_script
 from mext_lint.simulate.shell_context import Context
-from mext_lint.simulate.shell_expand import Expander, Source, _Field
+from mext_lint.simulate.shell_expand import _NOT_PLAIN, Expander, Source, _Field
 from mext_lint.simulate.shell_options import Options
 from mext_lint.simulate.shell_values import (
     UNKNOWN,
@@ -18,17 +22,24 @@ from mext_lint.simulate.shell_values import (
     find_arch_literals,
     glob_match,
     glob_regex,
+    mentions_arch,
 )
-from mext_lint.simulate.tree import FileTree
+from mext_lint.simulate.tree import FileTree, Kind, Presence
 from mext_lint.spans import Related, Span
 
+INSTRUCTION = Span("Dockerfile", 1, 1, 1, 4)
 GLOB_CHARS = st.text(alphabet="ab*?[]!^\\/.-", max_size=8)
 
 
 @pytest.mark.filterwarnings("ignore::FutureWarning")  # "[[" in a bracket expression
 @given(glob=GLOB_CHARS, text=st.text(alphabet="ab*?[]!^\\/.-", max_size=8), pathname=st.booleans())
 def test_glob_match_is_the_regex_match(glob: str, text: str, pathname: bool) -> None:
-    expected = glob_regex(glob, pathname=pathname).fullmatch(text) is not None
+    try:
+        expected = glob_regex(glob, pathname=pathname).fullmatch(text) is not None
+    except re.error:  # a bracket expression Python cannot compile, e.g. "[?-/]"
+        with pytest.raises(re.error):
+            glob_match(glob, text, pathname=pathname)
+        return
     assert glob_match(glob, text, pathname=pathname) == expected
 
 
@@ -153,3 +164,51 @@ def test_a_word_made_directly_equals_one_made_by_its_constructor() -> None:
     span = Span("Dockerfile", 1, 1, 1, 2)
     direct = tuple.__new__(Word, (Value("a"), span, "a", False, None, True, False, -1))
     assert direct == Word(Value("a"), span, "a") and type(direct) is Word
+
+
+FIRST_ARCH_TOKEN = re.compile(
+    r"(?<![A-Za-z0-9])(amd64|x86_64|x86-64|x64|arm64|aarch64)(?![A-Za-z0-9])"
+)
+
+
+@given(st.lists(st.sampled_from(["a", "x", "64", "86", "_", "-", "md", "rm", "arch", "9", "Z"])))
+def test_cpu_names_are_found_as_the_first_regex_found_them(parts: list[str]) -> None:
+    text = "".join(parts)
+    expected = [(m.start(), m.end(), m.group(1)) for m in FIRST_ARCH_TOKEN.finditer(text)]
+    found = [(start, end, text[start:end]) for start, end, _ in find_arch_literals(text)]
+    assert found == expected
+    assert mentions_arch(text) == bool(expected)
+
+
+@given(st.lists(st.sampled_from(["a", "~", "/", "\\", "*", "{", "]", "\ue000"]), min_size=1))
+def test_the_plain_word_check_is_the_first_regex(parts: list[str]) -> None:
+    text = "".join(parts)
+    first = re.compile(r"[\\*?\[{\ue000]|^~").search(text) is not None
+    assert (_NOT_PLAIN.search(text) is not None or text[0] == "~") == first
+
+
+def test_a_branch_that_does_not_run_changes_only_a_copy_made_when_it_first_writes() -> None:
+    tree = FileTree()
+    tree.add("/keep/file", Kind.FILE, Related(INSTRUCTION, "there"))
+    before = sorted((e.path, e.kind) for e in tree.entries())
+    clones = 0
+    clone = FileTree.clone
+
+    def counting_clone(self: FileTree) -> FileTree:
+        nonlocal clones
+        clones += 1
+        return clone(self)
+
+    script = (
+        'case "$TARGETARCH" in arm64) A=1; echo no; exit 1 ;; esac\n'
+        'if [ "$TARGETARCH" = arm64 ]; then rm -rf /keep; mkdir -p /arm/x; apk add git; fi\n'
+        "touch /done"
+    )
+    state = ShellState(tree, {"TARGETARCH": "amd64"}, "/", INSTRUCTION, "linux/amd64")
+    with mock.patch.object(FileTree, "clone", counting_clone):
+        follow_script(Script(script, lambda offset: (1, offset + 1), "Dockerfile"), state)
+    assert clones == 1  # only the branch that writes needed a scratch tree
+    after = sorted((e.path, e.kind) for e in tree.entries())
+    assert after == sorted([*before, ("/done", Kind.FILE)])
+    assert tree.skipped("/arm/x")[0].message == "created only when TARGETARCH=arm64"
+    assert tree.lookup("/usr").presence is Presence.NO  # apk ran on the copy only

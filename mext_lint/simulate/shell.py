@@ -393,13 +393,13 @@ class Walker:
         real = ctx.tree
         saved = (ctx.scope, ctx.certain, ctx.maybe_exited, ctx.maybe_left_block)
         recorded: list[tuple[str, Span]] = []
-        ctx.tree, ctx.recording, ctx.scope = real.clone(), recorded, ctx.scope.copy()
+        ctx.recording, ctx.scope, ctx.copy_on_change = recorded, ctx.scope.copy(), True
         ctx.certain, ctx.maybe_exited, ctx.maybe_left_block = True, False, False
         try:
             with contextlib.suppress(*_SIGNALS):
                 self._sequence(nodes if isinstance(nodes, list) else [nodes])
         finally:
-            ctx.tree, ctx.recording = real, None
+            ctx.tree, ctx.recording, ctx.copy_on_change = real, None, False
             ctx.scope, ctx.certain, ctx.maybe_exited, ctx.maybe_left_block = saved
         for path, span in recorded:
             note = Related(span, why)

@@ -195,7 +195,7 @@ class _Field:
         return not self.chars and not self.quoted
 
 
-_NOT_PLAIN = re.compile(r"[\\*?\[{\ue000]|^~")  # escape, glob, brace, unknown mark, tilde
+_NOT_PLAIN = re.compile(r"[\\*?\[{\ue000]")  # escape, glob, brace, unknown mark
 _DOUBLE_QUOTE_ESCAPE = re.compile(r'\\[$`"\\\n]')  # a backslash that escapes in "..."
 _ANSI_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "e": "\x1b"}
 _WORD_NODES = {"word", "number", "extglob_pattern", "regex", "variable_name", "test_operator"}
@@ -268,7 +268,7 @@ class Expander:
         else:
             text = source.text_between(start, end)
             offset = source.char(start)
-        if not text or _NOT_PLAIN.search(text):
+        if not text or _NOT_PLAIN.search(text) or text[0] == "~":  # or a tilde to expand
             return None
         arch = self._literal_arch(range(offset, offset + len(text)), text) if "64" in text else None
         glob = escape_glob(text) if "]" in text else text  # the other glob characters are not

@@ -38,7 +38,10 @@ _ARCH_ALIASES = {
     "aarch64": "arm64",
 }
 # A CPU name as a delimited token: "kubectl_linux_amd64.tar.gz", "darwin-arm64", "/amd64/".
-_ARCH_TOKEN = re.compile(r"(?<![A-Za-z0-9])(amd64|x86_64|x86-64|x64|arm64|aarch64)(?![A-Za-z0-9])")
+# (The leading lookahead lets the regex engine skip to an "a" or "x" before trying the rest.)
+_ARCH_TOKEN = re.compile(
+    r"(?=[ax])(?<![A-Za-z0-9])(amd64|x86_64|x86-64|x64|arm64|aarch64)(?![A-Za-z0-9])"
+)
 
 
 class ArchMark(NamedTuple):
