@@ -339,6 +339,9 @@ class Expander:
     def _double_quoted(self, node: Node, target: _Field) -> None:
         text = self.source.node_text(node)
         start = self.source.char(node.start_byte)
+        if "\\" not in text:  # nothing escaped: the text as it is
+            target.add_each(text, range(start, start + len(text)), False)
+            return
         index = 0
         while index < len(text):
             escape = _DOUBLE_QUOTE_ESCAPE.search(text, index)
@@ -367,7 +370,7 @@ class Expander:
     def _add_expansion(self, value: Value, fields: list[_Field], *, split: bool) -> None:
         target = fields[-1]
         text = value.text
-        if not split or text is None or not any(c in text for c in " \t\n"):
+        if not split or text is None or (" " not in text and "\t" not in text and "\n" not in text):
             target.add_value(value)
             return
         parts = text.split()
@@ -510,7 +513,9 @@ class Expander:
         self, f: _Field, place: Span | Place, *, braces: bool = True, offset: int = -1
     ) -> list[Word]:
         self._tilde(f)
-        variants = _brace_expand(f) if braces else [f]
+        if not braces or "{" not in f.chars:  # most words: no brace to expand
+            return [self._to_word(f, place, certain=True, offset=offset)]
+        variants = _brace_expand(f)
         uncertain = len(variants) > 1
         return [self._to_word(v, place, certain=not uncertain, offset=offset) for v in variants]
 

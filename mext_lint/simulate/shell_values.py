@@ -80,16 +80,20 @@ class Place:
     """Where a word was written, as a :class:`Span` made when first asked for: the span of
     most words is never shown, and finding a line and column is a large part of expanding."""
 
-    __slots__ = ("_end", "_maker", "_start")
+    __slots__ = ("_end", "_maker", "_span", "_start")
 
     def __init__(self, maker: SpanMaker, start_byte: int, end_byte: int) -> None:
         self._maker = maker
         self._start = start_byte
         self._end = end_byte
+        self._span: Span | None = None
 
     @property
     def span(self) -> Span:
-        return self._maker.span_between(self._start, self._end)
+        span = self._span
+        if span is None:  # a command's span is asked for by each of its effects
+            span = self._span = self._maker.span_between(self._start, self._end)
+        return span
 
     def __eq__(self, other: object) -> bool:  # as the spans would compare, in a Word
         if isinstance(other, Place):
