@@ -335,7 +335,7 @@ class Walker:
                     outcome = Outcome(Status.UNKNOWN)
             stdin_arch = outcome.stdout_arch
         self.stdin_arch = None
-        return outcome._replace(stdout_arch=stdin_arch)
+        return _new(Outcome, (outcome.status, outcome.condition, outcome.platform, stdin_arch))
 
     def _negated(self, node: Node) -> Outcome:
         inner = next((c for c in node.named_children if c.type != "comment"), None)
@@ -924,7 +924,7 @@ def _combine(left: Outcome, operator: str, right: Outcome, *, decided: bool) -> 
         status = Status.ASSUMED
     else:
         status = Status.UNKNOWN
-    return Outcome(status, condition, platform, right.stdout_arch)
+    return _new(Outcome, (status, condition, platform, right.stdout_arch))
 
 
 def _decision_outcome(decision: Decision) -> Outcome:

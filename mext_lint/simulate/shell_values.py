@@ -171,6 +171,8 @@ def escape_glob(text: str) -> str:
 
 
 def unescape_glob(glob: str) -> str:
+    if "\\" not in glob:
+        return glob
     return re.sub(r"\\(.)", r"\1", glob)
 
 
