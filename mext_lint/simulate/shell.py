@@ -242,6 +242,7 @@ _PLATFORM_QUERY = compile_later(r"\b(uname|arch|dpkg\s+--print-architecture|apk\
 _SIGNALS = (ExitSignal, ReturnSignal, LoopSignal)
 _CONTAINERS = {"program", "list", "compound_statement", "do_group", "subshell", "pipeline"}
 _COMMAND_LIKE = compile_later(r"[A-Za-z_][\w-]*\s+[\w/.\"'$-]")
+_new = tuple.__new__
 Statement = Callable[["Walker", "Node"], Outcome]
 
 
@@ -265,15 +266,17 @@ class Walker:
     # ------------------------------------------------------------------ statements
 
     def execute(self, node: Node) -> Outcome:
-        handler = _STATEMENTS.get(node.type)
-        broken = node.has_error and node.type not in _CONTAINERS  # they reach the ERROR inside
-        if handler is None or broken or self.ctx.depth >= _MAX_DEPTH:
+        kind = node.type
+        handler = _STATEMENTS.get(kind)
+        broken = node.has_error and kind not in _CONTAINERS  # they reach the ERROR inside
+        ctx = self.ctx
+        if handler is None or broken or ctx.depth >= _MAX_DEPTH:
             return self._not_understood(node)
-        self.ctx.depth += 1
+        ctx.depth += 1
         try:
             return handler(self, node)
         finally:
-            self.ctx.depth -= 1
+            ctx.depth -= 1
 
     def _not_understood(self, node: Node) -> Outcome:
         self.ctx.unknown_command(self.span(node), "shell code not understood")
@@ -332,7 +335,7 @@ class Walker:
                     outcome = Outcome(Status.UNKNOWN)
             stdin_arch = outcome.stdout_arch
         self.stdin_arch = None
-        return outcome._replace(stdout_arch=stdin_arch)
+        return _new(Outcome, (outcome.status, outcome.condition, outcome.platform, stdin_arch))
 
     def _negated(self, node: Node) -> Outcome:
         inner = next((c for c in node.named_children if c.type != "comment"), None)
@@ -390,13 +393,13 @@ class Walker:
         real = ctx.tree
         saved = (ctx.scope, ctx.certain, ctx.maybe_exited, ctx.maybe_left_block)
         recorded: list[tuple[str, Span]] = []
-        ctx.tree, ctx.recording, ctx.scope = real.clone(), recorded, ctx.scope.copy()
+        ctx.recording, ctx.scope, ctx.copy_on_change = recorded, ctx.scope.copy(), True
         ctx.certain, ctx.maybe_exited, ctx.maybe_left_block = True, False, False
         try:
             with contextlib.suppress(*_SIGNALS):
                 self._sequence(nodes if isinstance(nodes, list) else [nodes])
         finally:
-            ctx.tree, ctx.recording = real, None
+            ctx.tree, ctx.recording, ctx.copy_on_change = real, None, False
             ctx.scope, ctx.certain, ctx.maybe_exited, ctx.maybe_left_block = saved
         for path, span in recorded:
             note = Related(span, why)
@@ -462,10 +465,9 @@ class Walker:
             mentions_arch(unescape_glob(g)) for _, gs, _ in parsed for g in gs if g
         )
         for patterns, globs, body in parsed:
-            condition = _case_condition(subject, globs, patterns)
             result = _case_match(subject, globs) if reach is not Status.FALSE else False
             if result is False:
-                self._skip(body, condition)
+                self._skip(body, _case_condition(subject, globs, patterns))
                 continue
             ctx.scope = entry.copy()
             with ctx.branch(certain=result is True and reach is Status.TRUE, guarded=guarded):
@@ -628,16 +630,22 @@ class Walker:
             name, value = self._assigned(assignment)
             if name is not None:
                 env[name] = value
-        words = self.expand.words(name_node)
+        expand = self.expand.words
+        words = expand(name_node)
         for argument in node.children_by_field_name("argument"):
-            words.extend(self._glob_words(self.expand.words(argument)))
+            fields = expand(argument)
+            if len(fields) == 1 and not fields[0].has_glob:  # most arguments
+                words.append(fields[0])
+            else:
+                words.extend(self._glob_words(fields))
         if not words:
             for name, value in env.items():
                 self.ctx.assign(name, value)
             return TRUE
         place = self.source.place(node)
-        invocation = Invocation(words[0].text or "", words[1:], place, env, self.stdin_arch)
-        if words[0].text is None:
+        name = words[0].value.text
+        invocation = _new(Invocation, (name or "", words[1:], place, env, self.stdin_arch))
+        if name is None:
             self.ctx.unknown_command(invocation.span, "a command whose name is not known")
             return ASSUMED
         return self.dispatch(invocation)
@@ -916,7 +924,7 @@ def _combine(left: Outcome, operator: str, right: Outcome, *, decided: bool) -> 
         status = Status.ASSUMED
     else:
         status = Status.UNKNOWN
-    return Outcome(status, condition, platform, right.stdout_arch)
+    return _new(Outcome, (status, condition, platform, right.stdout_arch))
 
 
 def _decision_outcome(decision: Decision) -> Outcome:
@@ -1069,6 +1077,9 @@ def _outer_substitution(text: str, index: int, env: Mapping[str, str | None]) ->
 
 def _balanced(text: str, start: int, opening: str, closing: str) -> int:
     """The index just past the bracket closing the one at ``text[start]``."""
+    end = text.find(closing, start)
+    if end >= 0 and opening not in text[start + 1 : end]:  # nothing nested: the first one
+        return end + 1
     depth = 0
     for index in range(start, len(text)):
         if text[index] == opening:

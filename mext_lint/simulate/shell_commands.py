@@ -52,7 +52,8 @@ def handles(*names: str) -> Callable[[Handler], Handler]:
 
 
 def run_command(ctx: Context, inv: Invocation) -> Outcome:
-    handler = HANDLERS.get(posixpath.basename(inv.name))
+    name = inv.name
+    handler = HANDLERS.get(posixpath.basename(name) if "/" in name else name)
     if handler is None:
         return unknown(ctx, inv)
     return handler(ctx, inv)

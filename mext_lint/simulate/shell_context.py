@@ -7,8 +7,7 @@ branch that did not execute on a scratch tree, only to learn which paths it woul
 
 import enum
 import os.path
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 from mext_lint.simulate.shell_values import (
@@ -22,6 +21,8 @@ from mext_lint.simulate.shell_values import (
 )
 from mext_lint.simulate.tree import FileTree, Kind, Lookup, Presence, normalize
 from mext_lint.spans import Related, Span
+
+_new = tuple.__new__
 
 
 class Status(enum.Enum):
@@ -142,13 +143,19 @@ class Context:
     ) -> None:
         self.tree = tree
         self.home = env.get("HOME") or "/root"
-        self.scope = Scope({name: _from_env(name, v) for name, v in env.items()}, Value(cwd))
+        platform = PLATFORM_VARIABLES
+        # tuple.__new__ makes the Values without their Python-level __new__ (every field)
+        variables = {n: _new(Value, (v, "", "", None, n in platform, True)) for n, v in env.items()}
+        self.scope = Scope(variables, Value(cwd))
         self.certain = True
         self.maybe_exited = False  # an undecidable branch may have run ``exit``
         self.maybe_left_block = False  # ... or ``break``/``continue``/``return``
         self.guarded = False  # inside a branch chosen by the target platform
         self.pure_unknowns = False  # inside $(...): unknown commands only print
         self.recording: list[tuple[str, Span]] | None = None
+        # While recording, ``tree`` may still be the real tree, copied at the first change:
+        # most branches that do not run only set variables or fail.
+        self.copy_on_change = False
         self.depth = 0
         self.pinned_arch: ArchMark | None = None  # see ShellState.pinned_arch
         # Runs a nested script (``sh -c '...'``); set by the walker.
@@ -178,15 +185,9 @@ class Context:
     def effective_certain(self) -> bool:
         return self.certain and not self.maybe_exited and not self.maybe_left_block
 
-    @contextmanager
-    def branch(self, *, certain: bool, guarded: bool = False) -> Iterator[None]:
-        saved = (self.certain, self.guarded)
-        self.certain = self.certain and certain
-        self.guarded = self.guarded or guarded
-        try:
-            yield
-        finally:
-            self.certain, self.guarded = saved
+    def branch(self, *, certain: bool, guarded: bool = False) -> "_Branch":
+        """``with ctx.branch(...)``: inside, less certain and maybe guarded by the platform."""
+        return _Branch(self, certain, guarded)
 
     def arch_of(self, *candidates: ArchMark | None) -> ArchMark | None:
         """The first hard-coded CPU among ``candidates``; none inside a platform branch."""
@@ -223,6 +224,13 @@ class Context:
 
     # -------------------------------------------------------------- effects
 
+    def _changing(self) -> FileTree:
+        """``tree``, about to change."""
+        if self.copy_on_change:
+            self.tree = self.tree.clone()
+            self.copy_on_change = False
+        return self.tree
+
     def create(
         self,
         path: str,
@@ -241,7 +249,7 @@ class Context:
         if self.recording is not None:
             self.recording.append((path, span))
         arch = self.arch_of(arch)
-        self.tree.add(
+        self._changing().add(
             path,
             kind,
             Related(span, what),
@@ -262,20 +270,23 @@ class Context:
         """Copy a known directory subtree within the image (``cp -r``, ``mv``)."""
         if self.recording is not None:
             self.recording.append((normalize(destination), span))
+        tree = self._changing()
         if certain and self.effective_certain:
-            self.tree.copy_in(self.tree, source, destination, Related(span, what))
+            tree.copy_in(tree, source, destination, Related(span, what))
         else:
-            self.tree.add(destination, Kind.DIR, Related(span, what), certain=False)
-            self.tree.make_opaque(destination, Related(span, what))
+            tree.add(destination, Kind.DIR, Related(span, what), certain=False)
+            tree.make_opaque(destination, Related(span, what))
 
     def remove(self, path: str, span: Span, what: str, *, certain: bool = True) -> None:
-        self.tree.remove(path, Related(span, what), certain=certain and self.effective_certain)
+        tree = self._changing()
+        tree.remove(path, Related(span, what), certain=certain and self.effective_certain)
 
     def opaque(self, directories: str | tuple[str, ...], span: Span, what: str) -> None:
         """Anything may now exist below ``directories`` (one, or several for one reason)."""
         origin = Related(span, what)
+        tree = self._changing()
         for directory in (directories,) if isinstance(directories, str) else directories:
-            self.tree.make_opaque(directory, origin)
+            tree.make_opaque(directory, origin)
 
     def unknown_command(self, span: Span, what: str) -> None:
         """A command we do not understand may have written anywhere."""
@@ -287,8 +298,26 @@ class Context:
         self.opaque("/", span, what)
 
 
+class _Branch:
+    """The context manager of ``Context.branch`` (a class: a generator-based one costs more, and
+    every ``&&`` enters one)."""
+
+    __slots__ = ("_certain", "_ctx", "_guarded", "_saved")
+
+    def __init__(self, ctx: Context, certain: bool, guarded: bool) -> None:
+        self._ctx = ctx
+        self._certain = certain
+        self._guarded = guarded
+        self._saved = (True, False)
+
+    def __enter__(self) -> None:
+        ctx = self._ctx
+        self._saved = (ctx.certain, ctx.guarded)
+        ctx.certain = ctx.certain and self._certain
+        ctx.guarded = ctx.guarded or self._guarded
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._ctx.certain, self._ctx.guarded = self._saved
+
+
 _NOT_IN_IMAGE = ("/dev/", "/proc/", "/sys/")  # kernel file systems: never in a layer
-
-
-def _from_env(name: str, value: str | None) -> Value:
-    return Value(value, "", "", None, name in PLATFORM_VARIABLES)

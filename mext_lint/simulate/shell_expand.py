@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from mext_lint.simulate.shell_context import Context
 
 Locate = Callable[[int], "tuple[int, int]"]
+_new = tuple.__new__
 
 
 class Source:
@@ -81,10 +82,14 @@ class Source:
             return self.text[start_byte:end_byte]
         return self.data[start_byte:end_byte].decode("utf-8", "replace")
 
-    def written_in_script(self, offset: int) -> bool:
-        return self._substituted is None or not (
-            0 <= offset < len(self._substituted) and self._substituted[offset]
-        )
+    def written_in_script(self, offsets: Sequence[int]) -> bool:
+        """Whether every one of ``offsets`` (none negative) is a character typed in the script,
+        not one the outer shell substituted."""
+        substituted = self._substituted
+        if substituted is None:
+            return True
+        size = len(substituted)
+        return not any(substituted[o] for o in offsets if o < size)
 
     def span(self, node: Node) -> Span:
         return self.span_between(node.start_byte, node.end_byte)
@@ -190,7 +195,7 @@ class _Field:
         return not self.chars and not self.quoted
 
 
-_NOT_PLAIN = re.compile(r"[\\*?\[{\ue000]|^~")  # escape, glob, brace, unknown mark, tilde
+_NOT_PLAIN = re.compile(r"[\\*?\[{\ue000]")  # escape, glob, brace, unknown mark
 _DOUBLE_QUOTE_ESCAPE = re.compile(r'\\[$`"\\\n]')  # a backslash that escapes in "..."
 _ANSI_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "e": "\x1b"}
 _WORD_NODES = {"word", "number", "extglob_pattern", "regex", "variable_name", "test_operator"}
@@ -248,26 +253,30 @@ class Expander:
         """The word of a node that expands to itself, as ``_finish`` would make it, made more
         directly: a word node (or a command name of one) without an escape, glob, brace,
         leading tilde or unknown part. Most words are."""
-        word_node = node
-        if node.type == "command_name":
+        kind = node.type
+        if kind == "command_name":
             if node.child_count != 1:
                 return None
-            word_node = node.children[0]
-        if word_node.type != "word":
+            kind = node.children[0].type
+        if kind != "word":
             return None
         source = self.source
-        start, end = node.start_byte, node.end_byte  # word_node's too
-        text = source.text_between(start, end)
-        if not text or _NOT_PLAIN.search(text):
+        start, end = node.start_byte, node.end_byte  # the word node's too
+        if source._byte_to_char is None:  # ASCII: bytes are characters
+            text = source.text[start:end]
+            offset = start
+        else:
+            text = source.text_between(start, end)
+            offset = source.char(start)
+        if not text or _NOT_PLAIN.search(text) or text[0] == "~":  # or a tilde to expand
             return None
-        offset = source.char(start)
-        arch = None
-        if "64" in text:  # in every CPU name
-            marks = self._literal_marks(range(offset, offset + len(text)), text)
-            arch = marks[0] if marks else None
+        arch = self._literal_arch(range(offset, offset + len(text)), text) if "64" in text else None
         glob = escape_glob(text) if "]" in text else text  # the other glob characters are not
-        place = source.place_between(start, end)
-        return Word(Value(text, "", "", arch), place, glob, False, None, True, False, offset)
+        fixed = source._fixed_span
+        place = Place(source, start, end) if fixed is None else fixed
+        # tuple.__new__ makes the NamedTuples without their Python-level __new__ (every field)
+        value = _new(Value, (text, "", "", arch, False, True))
+        return _new(Word, (value, place, glob, False, None, True, False, offset))
 
     # ------------------------------------------------------------------ node walk
 
@@ -330,6 +339,9 @@ class Expander:
     def _double_quoted(self, node: Node, target: _Field) -> None:
         text = self.source.node_text(node)
         start = self.source.char(node.start_byte)
+        if "\\" not in text:  # nothing escaped: the text as it is
+            target.add_each(text, range(start, start + len(text)), False)
+            return
         index = 0
         while index < len(text):
             escape = _DOUBLE_QUOTE_ESCAPE.search(text, index)
@@ -358,7 +370,7 @@ class Expander:
     def _add_expansion(self, value: Value, fields: list[_Field], *, split: bool) -> None:
         target = fields[-1]
         text = value.text
-        if not split or text is None or not any(c in text for c in " \t\n"):
+        if not split or text is None or (" " not in text and "\t" not in text and "\n" not in text):
             target.add_value(value)
             return
         parts = text.split()
@@ -501,7 +513,9 @@ class Expander:
         self, f: _Field, place: Span | Place, *, braces: bool = True, offset: int = -1
     ) -> list[Word]:
         self._tilde(f)
-        variants = _brace_expand(f) if braces else [f]
+        if not braces or "{" not in f.chars:  # most words: no brace to expand
+            return [self._to_word(f, place, certain=True, offset=offset)]
+        variants = _brace_expand(f)
         uncertain = len(variants) > 1
         return [self._to_word(v, place, certain=not uncertain, offset=offset) for v in variants]
 
@@ -521,19 +535,20 @@ class Expander:
         chars = f.chars
         if None in chars:
             gaps = [i for i, c in enumerate(chars) if c is None]
-            marks = self._literal_marks(f.origins, "".join("\0" if c is None else c for c in chars))
-            marks += f.marks
-            arch = marks[0] if marks else None
+            typed = self._literal_arch(f.origins, "".join("\0" if c is None else c for c in chars))
+            arch = typed if typed is not None else f.marks[0] if f.marks else None
             prefix = "".join(c for c in chars[: gaps[0]] if c is not None)
             suffix = "".join(c for c in chars[gaps[-1] + 1 :] if c is not None)
             value = Value(None, prefix, suffix, arch, f.platform)
             return Word(value, place, variable=_single(f), certain=certain, offset=offset)
         text = "".join(chars)  # type: ignore[arg-type]  # no None in it
-        marks = self._literal_marks(f.origins, text) + f.marks
-        arch = marks[0] if marks else None
-        value = Value(text, arch=arch, platform=f.platform)
+        arch = self._literal_arch(f.origins, text)
+        if arch is None and f.marks:
+            arch = f.marks[0]
+        value = _new(Value, (text, "", "", arch, f.platform, True))
         if "*" not in text and "?" not in text and "[" not in text:
-            return Word(value, place, escape_glob(text), False, _single(f), certain, offset=offset)
+            glob = escape_glob(text)
+            return _new(Word, (value, place, glob, False, _single(f), certain, False, offset))
         glob_parts: list[str] = []
         has_glob = False
         for char, active in zip(text, f.active, strict=True):
@@ -545,19 +560,19 @@ class Expander:
         glob = "".join(glob_parts)
         return Word(value, place, glob, has_glob, _single(f), certain, offset=offset)
 
-    def _literal_marks(self, origins: Sequence[int], text: str) -> list[ArchMark]:
-        """CPU names typed in the script (not supplied by a variable or the outer shell) in a
-        field's ``text`` (NUL for each unknown gap), whose characters come from ``origins``."""
-        marks: list[ArchMark] = []
+    def _literal_arch(self, origins: Sequence[int], text: str) -> ArchMark | None:
+        """The first CPU name typed in the script (not supplied by a variable or the outer
+        shell) in a field's ``text`` (NUL for each unknown gap), whose characters come from
+        ``origins``."""
         if "64" not in text:  # in every CPU name: most words have none
-            return marks
+            return None
         for start, end, arch in find_arch_literals(text):
             typed = origins[start:end]
-            if any(o < 0 or not self.source.written_in_script(o) for o in typed):
+            if min(typed) < 0 or not self.source.written_in_script(typed):
                 continue
             span = self.source.span_chars(typed[0], typed[-1] + 1)
-            marks.append(ArchMark(arch, Related(span, f"hard-coded {arch}")))
-        return marks
+            return ArchMark(arch, Related(span, f"hard-coded {arch}"))
+        return None
 
 
 def _single(f: _Field) -> str | None:

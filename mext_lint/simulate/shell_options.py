@@ -12,7 +12,7 @@ class Options(NamedTuple):
     operands: list[Word]
 
     def has(self, *names: str) -> bool:
-        return not set(names).isdisjoint([name for name, _ in self.flags])
+        return any(name in names for name, _ in self.flags)
 
     def last(self, *names: str) -> Word | None:
         found = None
@@ -44,12 +44,13 @@ def parse_options(
     while index < len(args):
         word = args[index]
         index += 1
-        text = word.text if word.text is not None else word.value.prefix
+        known = word.value.text
+        text = known if known is not None else word.value.prefix
         if (
             only_operands
             or not text.startswith("-")
             or text == "-"
-            or (word.text is None and (not text.startswith("--") or "=" not in text))
+            or (known is None and (not text.startswith("--") or "=" not in text))
         ):
             operands.append(word)
             if not permute:

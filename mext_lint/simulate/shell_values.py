@@ -38,7 +38,10 @@ _ARCH_ALIASES = {
     "aarch64": "arm64",
 }
 # A CPU name as a delimited token: "kubectl_linux_amd64.tar.gz", "darwin-arm64", "/amd64/".
-_ARCH_TOKEN = re.compile(r"(?<![A-Za-z0-9])(amd64|x86_64|x86-64|x64|arm64|aarch64)(?![A-Za-z0-9])")
+# (The leading lookahead lets the regex engine skip to an "a" or "x" before trying the rest.)
+_ARCH_TOKEN = re.compile(
+    r"(?=[ax])(?<![A-Za-z0-9])(amd64|x86_64|x86-64|x64|arm64|aarch64)(?![A-Za-z0-9])"
+)
 
 
 class ArchMark(NamedTuple):
@@ -77,16 +80,20 @@ class Place:
     """Where a word was written, as a :class:`Span` made when first asked for: the span of
     most words is never shown, and finding a line and column is a large part of expanding."""
 
-    __slots__ = ("_end", "_maker", "_start")
+    __slots__ = ("_end", "_maker", "_span", "_start")
 
     def __init__(self, maker: SpanMaker, start_byte: int, end_byte: int) -> None:
         self._maker = maker
         self._start = start_byte
         self._end = end_byte
+        self._span: Span | None = None
 
     @property
     def span(self) -> Span:
-        return self._maker.span_between(self._start, self._end)
+        span = self._span
+        if span is None:  # a command's span is asked for by each of its effects
+            span = self._span = self._maker.span_between(self._start, self._end)
+        return span
 
     def __eq__(self, other: object) -> bool:  # as the spans would compare, in a Word
         if isinstance(other, Place):
@@ -153,6 +160,7 @@ def normalize_arch(text: str | None) -> str | None:
 # ------------------------------------------------------------------------------- globs
 
 _GLOB_SPECIAL = re.compile(r"[*?\[\]\\]")
+_GLOB_ACTIVE = re.compile(r"[*?\[\\]")  # a lone "]" matches itself
 
 
 def escape_glob(text: str) -> str:
@@ -163,6 +171,8 @@ def escape_glob(text: str) -> str:
 
 
 def unescape_glob(glob: str) -> str:
+    if "\\" not in glob:
+        return glob
     return re.sub(r"\\(.)", r"\1", glob)
 
 
@@ -225,6 +235,8 @@ def _bracket(glob: str, start: int) -> tuple[int, str]:
 
 
 def glob_match(glob: str, text: str, *, pathname: bool = False) -> bool:
+    if _GLOB_ACTIVE.search(glob) is None:  # no wildcard, bracket or escape: only itself
+        return glob == text
     return glob_regex(glob, pathname=pathname).fullmatch(text) is not None
 
 
