@@ -11,9 +11,11 @@ an absolute target restarting at the root and ``..`` stopping there. Walks do no
 symlinks, so loops cannot trap them; a loop met while resolving a path is reported as unknown.
 
 Every query lists only the directories it needs; listings are cached for the process (and checked
-against the directory's mtime), so the same directory is not read twice. A walk or wildcard match
-examines at most ``MAX_ENTRIES`` entries and reports ``truncated``; directories that cannot be read
-are reported in ``unreadable``. Callers treat both as "unknown", never as "absent".
+against the directory's mtime once per context: a context is one snapshot), so the same directory
+is not read twice; a walk run to its end is replayed by the next walk of the same directory. A walk
+or wildcard match examines at most ``MAX_ENTRIES`` entries and reports ``truncated``; directories
+that cannot be read are reported in ``unreadable``. Callers treat both as "unknown", never as
+"absent".
 """
 
 import enum
@@ -166,6 +168,10 @@ class BuildContext:
         self.dockerignore_path = dockerignore_path
         self._abs_root = os.path.realpath(root)
         self._states: dict[str, IgnoreState] = {}
+        # This context's listings by real directory: a context is read as one snapshot, each
+        # directory listed (or its cached listing checked against the disk) once.
+        self._listings: dict[str, _Listing] = {}
+        self._walks: dict[str, _WalkRecord] = {}  # by the directory as asked for
 
     @classmethod
     def load(cls, root: Path, dockerfile_name: str | Path | None = None) -> "BuildContext":
@@ -244,7 +250,7 @@ class BuildContext:
         Paths are reported under ``rel_dir`` as asked even when it is a symlink to a directory
         (followed inside the context, as COPY does). Symlinks below it are reported, not entered.
         """
-        return Walk(self, rel_dir, keep=lambda entry: True)
+        return Walk(self, rel_dir)
 
     def symlinks_under(self, rel_dir: str) -> "Walk":
         """The symlinks that ``walk(rel_dir)`` would report."""
@@ -281,7 +287,7 @@ class BuildContext:
         return state.pattern
 
     def _sends_something_below(self, real_dir: str) -> bool:
-        walk = Walk(self, real_dir, keep=lambda entry: True)
+        walk = Walk(self, real_dir)
         for _ in walk:
             return True
         if not walk.complete:
@@ -293,14 +299,19 @@ class BuildContext:
     def _abs(self, real_path: str) -> str:
         if not real_path:
             return self._abs_root
-        return os.path.join(self._abs_root, *real_path.split("/"))
+        return os.path.join(self._abs_root, real_path)  # real paths are clean: no "", ".", ".."
 
     def _listing(self, real_dir: str) -> _Listing:
         """The listing of a real directory; raises ContextUnknown when it cannot be read."""
+        listing = self._listings.get(real_dir)
+        if listing is not None:
+            return listing
         try:
-            return _list_directory(self._abs(real_dir))
+            listing = _list_directory(self._abs(real_dir))
         except OSError as exc:
             raise ContextUnknown(f"{real_dir or '.'}: cannot list ({exc.strerror})") from None
+        self._listings[real_dir] = listing
+        return listing
 
     def _link_target(self, real_path: str) -> str:
         try:
@@ -418,18 +429,36 @@ def _component_matches(pattern: str, name: str) -> bool:
         return False  # BuildKit ignores filepath.Match's error here: nothing matches
 
 
+class _WalkRecord(NamedTuple):
+    """A walk that ran to its end, replayed by the next walk of the same directory."""
+
+    entries: list[ContextEntry]
+    truncated: bool
+    unreadable: list[str]
+
+
 class Walk(Iterator[ContextEntry]):
     """A lazy walk below one directory; ``truncated``/``unreadable`` fill in as it goes."""
 
     def __init__(
-        self, context: BuildContext, rel_dir: str, *, keep: Callable[[ContextEntry], bool]
+        self,
+        context: BuildContext,
+        rel_dir: str,
+        *,
+        keep: Callable[[ContextEntry], bool] | None = None,
     ) -> None:
         self.truncated = False
         self.unreadable: list[str] = []
         self._context = context
         self._keep = keep
         self._examined = 0
-        self._entries = self._generate(rel_dir)
+        self._rel_dir = rel_dir
+        self._replayed = context._walks.get(rel_dir)
+        self._seen: list[ContextEntry] = []  # what the walk found so far, unless replayed
+        if self._replayed is not None:
+            self._entries: Iterator[ContextEntry] = iter(self._replayed.entries)
+        else:
+            self._entries = self._generate(rel_dir)
 
     @property
     def complete(self) -> bool:
@@ -440,10 +469,20 @@ class Walk(Iterator[ContextEntry]):
         return self
 
     def __next__(self) -> ContextEntry:
-        while True:
-            entry = next(self._entries)
-            if self._keep(entry):
+        keep = self._keep
+        for entry in self._entries:
+            if self._replayed is None:
+                self._seen.append(entry)
+            if keep is None or keep(entry):
                 return entry
+        replayed = self._replayed
+        if replayed is None:
+            replayed = _WalkRecord(self._seen, self.truncated, list(self.unreadable))
+            self._replayed = replayed
+            self._context._walks[self._rel_dir] = replayed
+        else:
+            self.truncated, self.unreadable = replayed.truncated, list(replayed.unreadable)
+        raise StopIteration
 
     def _generate(self, rel_dir: str) -> Iterator[ContextEntry]:
         path = normalize(rel_dir)
@@ -486,13 +525,9 @@ class Walk(Iterator[ContextEntry]):
             state = context.ignore_state(real)
             if state.excluded and (kind is not _Kind.DIR or state.pruned):
                 continue
-            entry = ContextEntry(
-                rel_path=logical,
-                is_dir=kind is _Kind.DIR,
-                is_symlink=kind is _Kind.SYMLINK,
-                excluded_by=None,
-                link_target=self._link_target(real) if kind is _Kind.SYMLINK else None,
-            )
+            is_symlink = kind is _Kind.SYMLINK
+            link_target = self._link_target(real) if is_symlink else None
+            entry = ContextEntry(logical, kind is _Kind.DIR, is_symlink, None, link_target)
             if kind is not _Kind.DIR:
                 yield entry
             elif not state.excluded:
