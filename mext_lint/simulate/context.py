@@ -79,6 +79,11 @@ class _Kind(enum.Enum):
     OTHER = "other"  # sockets, fifos, devices: sent by Docker, never read by us
 
 
+# The members as plain names: on Python 3.11 looking one up on its enum (``_Kind.DIR``) costs
+# about 900 instructions (type's slow attribute path, as EnumType defines __getattr__).
+_DIR, _FILE, _SYMLINK, _OTHER = _Kind.DIR, _Kind.FILE, _Kind.SYMLINK, _Kind.OTHER
+
+
 class _Listing(NamedTuple):
     kinds: dict[str, _Kind]
     names: tuple[str, ...]  # sorted, like filepath.Walk
@@ -112,12 +117,12 @@ def _entry_kind(entry: os.DirEntry[str]) -> _Kind:
     try:
         mode = entry.stat(follow_symlinks=False).st_mode
     except OSError:
-        return _Kind.OTHER
+        return _OTHER
     if stat.S_ISLNK(mode):
-        return _Kind.SYMLINK
+        return _SYMLINK
     if stat.S_ISDIR(mode):
-        return _Kind.DIR
-    return _Kind.FILE if stat.S_ISREG(mode) else _Kind.OTHER
+        return _DIR
+    return _FILE if stat.S_ISREG(mode) else _OTHER
 
 
 def normalize(rel_path: str) -> str | None:
@@ -238,7 +243,7 @@ class BuildContext:
         except ContextUnknown:
             found.unreadable.append(base)
             return found
-        if base and (base_resolved is None or base_resolved.kind is not _Kind.DIR):
+        if base and (base_resolved is None or base_resolved.kind is not _DIR):
             return found
         real_base = base_resolved.real_path if base_resolved else ""
         self._match_below(found, base, real_base, components[split:])
@@ -282,7 +287,7 @@ class BuildContext:
         state = self.ignore_state(real_path)
         if not state.excluded:
             return None
-        if kind is _Kind.DIR and not state.pruned and self._sends_something_below(real_path):
+        if kind is _DIR and not state.pruned and self._sends_something_below(real_path):
             return None
         return state.pattern
 
@@ -324,7 +329,7 @@ class BuildContext:
         pending = path.split("/")
         pending.reverse()  # a stack: the next component is last
         real: list[str] = []
-        kind = _Kind.DIR
+        kind = _DIR
         hops = 0
         while pending:
             name = pending.pop()
@@ -333,9 +338,9 @@ class BuildContext:
             if name == "..":
                 if real:  # BuildKit stops at the context root
                     real.pop()
-                kind = _Kind.DIR
+                kind = _DIR
                 continue
-            if kind is not _Kind.DIR:
+            if kind is not _DIR:
                 return None  # a component below a file
             parent = "/".join(real)
             listing = self._listing(parent)
@@ -344,7 +349,7 @@ class BuildContext:
                 if listing.truncated:
                     raise ContextUnknown(f"{parent or '.'}: more than {MAX_ENTRIES} entries")
                 return None
-            if found is _Kind.SYMLINK and (pending or follow_final):
+            if found is _SYMLINK and (pending or follow_final):
                 hops += 1
                 if hops > MAX_SYMLINK_HOPS:
                     raise ContextUnknown(f"{path}: too many levels of symbolic links")
@@ -352,17 +357,17 @@ class BuildContext:
                 if target.startswith("/"):
                     real.clear()
                 pending.extend(reversed(target.split("/")))
-                kind = _Kind.DIR
+                kind = _DIR
                 continue
             real.append(name)
             kind = found
         return _Resolved("/".join(real), kind)
 
     def _entry(self, path: str, resolved: _Resolved) -> ContextEntry:
-        is_symlink = resolved.kind is _Kind.SYMLINK
+        is_symlink = resolved.kind is _SYMLINK
         return ContextEntry(
             rel_path=path,
-            is_dir=resolved.kind is _Kind.DIR,
+            is_dir=resolved.kind is _DIR,
             is_symlink=is_symlink,
             excluded_by=self._excluded_by(resolved.real_path, resolved.kind),
             link_target=self._link_target(resolved.real_path) if is_symlink else None,
@@ -408,7 +413,7 @@ class BuildContext:
                     logical, real = _join(logical_dir, name), _join(real_dir, name)
                     if last:
                         self._add_match(found, logical, _Resolved(real, kind))
-                    elif kind is _Kind.DIR:
+                    elif kind is _DIR:
                         next_level.append((logical, real))
             level = next_level
 
@@ -495,7 +500,7 @@ class Walk(Iterator[ContextEntry]):
             except ContextUnknown:
                 self.unreadable.append(path)
                 return
-            if resolved is None or resolved.kind is not _Kind.DIR:
+            if resolved is None or resolved.kind is not _DIR:
                 return
             real = resolved.real_path
             if self._context.ignore_state(real).pruned:
@@ -523,12 +528,12 @@ class Walk(Iterator[ContextEntry]):
             kind = listing.kinds[name]
             logical, real = _join(logical_dir, name), _join(real_dir, name)
             state = context.ignore_state(real)
-            if state.excluded and (kind is not _Kind.DIR or state.pruned):
+            if state.excluded and (kind is not _DIR or state.pruned):
                 continue
-            is_symlink = kind is _Kind.SYMLINK
+            is_symlink = kind is _SYMLINK
             link_target = self._link_target(real) if is_symlink else None
-            entry = ContextEntry(logical, kind is _Kind.DIR, is_symlink, None, link_target)
-            if kind is not _Kind.DIR:
+            entry = ContextEntry(logical, kind is _DIR, is_symlink, None, link_target)
+            if kind is not _DIR:
                 yield entry
             elif not state.excluded:
                 yield entry
