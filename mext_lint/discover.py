@@ -57,18 +57,19 @@ def find_roots(paths: Iterable[str], exclude: Iterable[str] = ()) -> list[Path]:
 
 def _roots_below(top: Path, patterns: tuple[str, ...]) -> Iterator[Path]:
     for directory, subdirs, files in os.walk(top, onerror=None, followlinks=False):
-        here = Path(directory)
+        here = Path(directory) if patterns else None  # a Path only for patterns to match
         subdirs[:] = sorted(
-            d for d in subdirs if d not in SKIPPED_DIRS and not _excluded(here / d, patterns)
+            d
+            for d in subdirs
+            if d not in SKIPPED_DIRS and (here is None or not _excluded(here / d, patterns))
         )
-        if _excluded(here, patterns):
+        if here is not None and _excluded(here, patterns):
             continue
-        names = set(files)
-        if METADATA_NAME in names or any(
-            name in names and _looks_like_extension_dockerfile(here / name)
+        if METADATA_NAME in files or any(
+            name in files and _looks_like_extension_dockerfile(os.path.join(directory, name))
             for name in DOCKERFILE_NAMES
         ):
-            yield _normal(here)
+            yield Path(os.path.abspath(directory))
 
 
 def _root_of_file(path: Path) -> Path | None:
@@ -85,7 +86,7 @@ def _root_of_file(path: Path) -> Path | None:
     return None
 
 
-def _looks_like_extension_dockerfile(path: Path) -> bool:
+def _looks_like_extension_dockerfile(path: Path | str) -> bool:
     head = read_head(path, _LABEL_SNIFF_BYTES)  # None for a FIFO: opening one would block
     return head is not None and EXTENSION_LABEL_HINT in head
 

@@ -194,7 +194,7 @@ class BuildContext:
             candidates.append(dockerfile.with_name(dockerfile.name + ".dockerignore"))
         candidates.append(root / ".dockerignore")
         for candidate in candidates:
-            if candidate.is_file():
+            if os.path.isfile(candidate):
                 return cls(root, _read_ignore_file(candidate), dockerignore_path=candidate)
         return cls(root)
 
@@ -220,6 +220,18 @@ class BuildContext:
         if resolved is None:
             return None
         return self._entry(path, resolved)
+
+    def disk_path(self, rel_path: str) -> str | None:
+        """The absolute path of ``rel_path`` on disk when no symbolic link is on its way (the
+        operating system then opens what the context holds there); None when one is, or when it
+        is outside or absent. Raises ContextUnknown as ``lookup`` does."""
+        path = normalize(rel_path)
+        if not path:
+            return None
+        resolved = self._resolve(path, follow_final=True)
+        if resolved is None or resolved.real_path != path:
+            return None
+        return self._abs(path)
 
     def match(self, pattern: str) -> EntryList:
         """COPY/ADD source semantics: the entries a source (maybe with wildcards) selects.
