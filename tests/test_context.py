@@ -5,10 +5,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mext_lint.simulate import context as context_module
 from mext_lint.simulate.context import BuildContext, ContextEntry, ContextUnknown
-from mext_lint.simulate.dockerignore import DockerIgnore
+from mext_lint.simulate.dockerignore import DockerIgnore, clean_path
 
 
 def _tree(root: Path, files: dict[str, str]) -> None:
@@ -483,3 +485,16 @@ def test_walking_an_excluded_directory_does_not_list_it(
     assert list(walk) == []
     assert walk.complete
     assert "node_modules" not in listed
+
+
+def _normalize_by_clean_path(rel_path: str) -> str | None:
+    """context.normalize as first written: Go's filepath.Clean for every path."""
+    cleaned = clean_path(rel_path).lstrip("/")
+    if cleaned == ".." or cleaned.startswith("../"):
+        return None
+    return "" if cleaned == "." else cleaned
+
+
+@given(st.text(alphabet="/.a", max_size=12))
+def test_normalize_is_clean_path(rel_path: str) -> None:
+    assert context_module.normalize(rel_path) == _normalize_by_clean_path(rel_path)

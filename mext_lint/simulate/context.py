@@ -130,6 +130,13 @@ def normalize(rel_path: str) -> str | None:
 
     A leading "/" is the context root, so "/../x" is "x" (as Go cleans it) while "../x" is outside.
     """
+    if (
+        rel_path[:1] != "."
+        and rel_path[-1:] != "/"
+        and "//" not in rel_path
+        and "/." not in rel_path
+    ):
+        return rel_path.lstrip("/")  # no "", "." or ".." component: clean_path keeps it as it is
     cleaned = clean_path(rel_path).lstrip("/")
     if cleaned == ".." or cleaned.startswith("../"):
         return None
@@ -376,14 +383,11 @@ class BuildContext:
         return _Resolved("/".join(real), kind)
 
     def _entry(self, path: str, resolved: _Resolved) -> ContextEntry:
-        is_symlink = resolved.kind is _SYMLINK
-        return ContextEntry(
-            rel_path=path,
-            is_dir=resolved.kind is _DIR,
-            is_symlink=is_symlink,
-            excluded_by=self._excluded_by(resolved.real_path, resolved.kind),
-            link_target=self._link_target(resolved.real_path) if is_symlink else None,
-        )
+        kind, real_path = resolved.kind, resolved.real_path
+        is_symlink = kind is _SYMLINK
+        excluded_by = self._excluded_by(real_path, kind)
+        link_target = self._link_target(real_path) if is_symlink else None
+        return ContextEntry(path, kind is _DIR, is_symlink, excluded_by, link_target)
 
     def _add_existing(self, found: EntryList, path: str) -> None:
         if path == "":

@@ -130,7 +130,10 @@ class Node:
         copy.seq = self.seq
         copy.certain = self.certain
         copy.origins = self.origins[:]
-        copy.children = {name: child.clone() for name, child in self.children.items()}
+        children = self.children
+        copy.children = (
+            {name: child.clone() for name, child in children.items()} if children else {}
+        )
         copy.opacities = self.opacities[:]
         copy.target = self.target
         copy.mode = self.mode
@@ -140,6 +143,17 @@ class Node:
 
 
 _new_node = object.__new__  # a Node without __init__'s argument handling, for clone
+
+
+def dir_presence(found: Lookup) -> Presence:
+    """Whether what ``found`` found is a directory: YES, NO or UNKNOWN."""
+    if found.presence is _NO:
+        return _NO
+    if found.kind is _DIR:
+        return found.presence
+    if found.kind is _FILE:
+        return _NO
+    return _UNKNOWN
 
 
 class Entry(NamedTuple):
@@ -154,9 +168,14 @@ class Entry(NamedTuple):
 
 def normalize(path: str, cwd: str = "/") -> str:
     """An absolute, lexically normalised POSIX path ("" components and ".." resolved)."""
-    if path[:1] == "/" and path[-1:] != "/" and "//" not in path and "/." not in path:
-        return path  # already normal: the usual case, without posixpath's work
-    joined = posixpath.join(cwd or "/", path)
+    if path[:1] == "/":
+        if path[-1:] != "/" and "//" not in path and "/." not in path:
+            return path  # already normal: the usual case, without posixpath's work
+        joined = path
+    else:
+        joined = f"{cwd}/{path}" if cwd[:1] == "/" else f"/{cwd}/{path}"
+    if "//" not in joined and "/." not in joined:  # normal but for a trailing "/"
+        return joined.rstrip("/") or "/"
     normal = posixpath.normpath("/" + joined.lstrip("/"))
     return "/" if normal in ("/", "//") else normal
 
@@ -294,14 +313,7 @@ class FileTree:
         return Lookup(_NO, None, tuple(origins))
 
     def is_dir(self, path: str) -> Presence:
-        found = self.lookup(path)
-        if found.presence is _NO:
-            return _NO
-        if found.kind is _DIR:
-            return found.presence
-        if found.kind in (_FILE,):
-            return _NO
-        return _UNKNOWN
+        return dir_presence(self.lookup(path))
 
     def children(self, path: str) -> dict[str, Lookup]:
         """The known entries directly below ``path`` (an opaque directory may hold more)."""
