@@ -142,6 +142,7 @@ class Node:
         return copy
 
 
+_new_tuple = tuple.__new__
 _new_node = object.__new__  # a Node without __init__'s argument handling, for clone
 
 
@@ -456,7 +457,8 @@ class FileTree:
             else self.root
         )
         self._seq += 1
-        node.opacities.append(Opacity(origin, self._seq, scope, spared))
+        # tuple.__new__ as NamedTuple._make does: without the generated __new__'s Python frame
+        node.opacities.append(_new_tuple(Opacity, (origin, self._seq, scope, spared)))
 
     def note_skipped(self, path: str, origin: Origin) -> None:
         """Record a step that would have created ``path`` but did not on this platform."""
