@@ -112,7 +112,7 @@ def _root_of_file(path: Path) -> Path | None:
     return None
 
 
-def _looks_like_extension_dockerfile(path: Path) -> bool:
+def _looks_like_extension_dockerfile(path: Path | str) -> bool:
     head = read_head(path, _LABEL_SNIFF_BYTES)  # None for a FIFO: opening one would block
     return head is not None and EXTENSION_LABEL_HINT in head
 

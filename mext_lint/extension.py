@@ -93,6 +93,8 @@ class Extension:
         text would end up in findings), and Docker copies metadata.json through the build
         context, where a link is resolved inside the context and leads nowhere.
         """
+        if path.parent == self.root and not os.path.islink(path):
+            return read_text(path)  # then it resolves to the root's own real path and the name
         try:
             real = path.resolve()
         except (OSError, RuntimeError):  # a symlink loop: reading it reports it
@@ -111,11 +113,16 @@ class Extension:
         if located is None or not located.value.strip():
             return None
         candidate = self.context_root / located.value.lstrip("/")
+        if candidate.parent == self.context_root and candidate.name != "..":
+            # Not a symbolic link, it resolves to the context root's real path and the name.
+            inside = not os.path.islink(candidate)
+        else:
+            inside = False
         try:
-            inside = candidate.resolve().is_relative_to(self.context_root.resolve())
+            inside = inside or candidate.resolve().is_relative_to(self.context_root.resolve())
         except OSError:
             return None
-        return candidate if inside and candidate.is_file() else None
+        return candidate if inside and os.path.isfile(candidate) else None
 
     @functools.cached_property
     def compose_text(self) -> str | None:
@@ -169,12 +176,17 @@ class Extension:
         if entry is None or entry.excluded or entry.is_dir:
             return None
         try:
-            real = (self.context_root / entry.rel_path).resolve()
-            if not real.is_relative_to(self.context_root.resolve()):
-                return None
+            real: Path | str | None = context.disk_path(entry.rel_path)
+        except ContextUnknown:
+            real = None
+        try:
+            if real is None:  # a symlink on the way: the OS resolves it, maybe out of the context
+                real = (self.context_root / entry.rel_path).resolve()
+                if not real.is_relative_to(self.context_root.resolve()):
+                    return None
             if not stat.S_ISREG(os.stat(real).st_mode):  # never open a FIFO or a device
                 return None
-            with real.open("rb") as handle:
+            with open(real, "rb") as handle:
                 return handle.read(CONTEXT_HEAD_BYTES)
         except (OSError, RuntimeError):  # RuntimeError: a symlink loop on older Pythons
             return None
@@ -183,7 +195,7 @@ class Extension:
     def context(self) -> BuildContext | None:
         from mext_lint.simulate.context import BuildContext
 
-        if not self.context_root.is_dir():
+        if not os.path.isdir(self.context_root):
             return None
         name = self.dockerfile_path.name if self.dockerfile_path else None
         return BuildContext.load(self.context_root, dockerfile_name=name)

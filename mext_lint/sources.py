@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
+# Non-blocking: opening a FIFO must not wait for a writer (nothing is read from one).
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
 class Source(NamedTuple):
@@ -22,7 +24,9 @@ def display_path(path: Path) -> str:
         relative = os.path.relpath(path)
     except ValueError:  # another drive on Windows
         return path.as_posix()
-    return Path(relative).as_posix() if not relative.startswith("..") else path.as_posix()
+    if relative.startswith(".."):
+        return path.as_posix()
+    return relative if os.sep == "/" else Path(relative).as_posix()  # relpath's is normal
 
 
 _remembered: dict[tuple[str, int], Source] | None = None  # while remembering() is active
@@ -67,18 +71,24 @@ def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Source:
 
 def _read_text(path: Path, max_bytes: int) -> Source:
     try:
-        if path.is_dir():
-            return Source(None, "is a directory, not a file")
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-        with os.fdopen(fd, "rb") as handle:
-            info = os.fstat(handle.fileno())
+        try:
+            fd = os.open(path, _READ_FLAGS)
+        except OSError:
+            if os.path.isdir(path):  # unreadable, or on Windows, where directories do not open
+                return Source(None, "is a directory, not a file")
+            raise
+        try:
+            info = os.fstat(fd)
             if stat.S_ISDIR(info.st_mode):
                 return Source(None, "is a directory, not a file")
             if not stat.S_ISREG(info.st_mode):
                 return Source(None, "is not a regular file (a FIFO, socket or device?)")
             if info.st_size > max_bytes:
                 return Source(None, _too_large(info.st_size, max_bytes))
-            data = handle.read(max_bytes + 1)
+            with os.fdopen(fd, "rb", closefd=False) as handle:
+                data = handle.read(max_bytes + 1)
+        finally:
+            os.close(fd)
     except OSError as error:
         return Source(None, f"cannot be read: {error.strerror or error}")
     if len(data) > max_bytes:  # it grew while we looked
@@ -86,11 +96,11 @@ def _read_text(path: Path, max_bytes: int) -> Source:
     return decode(data)
 
 
-def read_head(path: Path, size: int) -> bytes | None:
+def read_head(path: Path | str, size: int) -> bytes | None:
     """The first ``size`` bytes of a regular file; None when it is not one or cannot be read
     (a FIFO or a device is never opened for reading: it could block or never end)."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        fd = os.open(path, _READ_FLAGS)
         with os.fdopen(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 return None

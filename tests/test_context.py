@@ -5,10 +5,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mext_lint.simulate import context as context_module
 from mext_lint.simulate.context import BuildContext, ContextEntry, ContextUnknown
-from mext_lint.simulate.dockerignore import DockerIgnore
+from mext_lint.simulate.dockerignore import DockerIgnore, clean_path
 
 
 def _tree(root: Path, files: dict[str, str]) -> None:
@@ -347,11 +349,46 @@ def test_directories_are_listed_once(extension: Path, monkeypatch: pytest.Monkey
     BuildContext(extension, None).lookup("ui/index.html")  # the cache outlives one context
     assert sorted(listed) == [".", "ui", "ui/build", "ui/build/static"]
     assert "node_modules" not in listed  # never walked unless asked for
-    # a changed directory is listed again
+    # one context is one snapshot; a changed directory is listed again by the next context
     (extension / "ui" / "new.html").write_text("")
     os.utime(extension / "ui", ns=(1, 1))
-    assert context.lookup("ui/new.html") is not None
+    assert context.lookup("ui/new.html") is None
+    assert BuildContext(extension, None).lookup("ui/new.html") is not None
     assert listed.count("ui") == 2
+
+
+def test_a_walk_run_to_its_end_is_replayed(
+    extension: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next walk of a directory in one context gives what the first found, truncated and
+    unreadable included, without walking again; a walk stopped early is not replayed."""
+    _tree(extension, {f"many/f{i:03}": "" for i in range(30)})
+    _tree(extension, {"ui/.hidden": "", "ui/build/static/x.map": ""})
+    (extension / "ui" / "link").symlink_to("index.html")
+    _deny_listing(monkeypatch, extension / "ui" / "src")
+    monkeypatch.setattr(context_module, "MAX_ENTRIES", 10)
+
+    def summary(walk: context_module.Walk) -> tuple[list[ContextEntry], bool, list[str]]:
+        return list(walk), walk.truncated, walk.unreadable
+
+    def no_second_walk(self: context_module.Walk, rel_dir: str) -> Iterator[ContextEntry]:
+        raise AssertionError(f"{rel_dir} walked again")
+
+    seen: dict[str, tuple[list[ContextEntry], bool, list[str]]] = {}
+    for directory in ("ui", "many", "", "ui/build", "missing", "metadata.json"):
+        fresh = summary(BuildContext(extension, None).walk(directory))
+        context = BuildContext(extension, None)
+        next(context.walk(directory), None)  # stopped early: not replayed
+        assert summary(context.walk(directory)) == fresh
+        with monkeypatch.context() as patch:
+            patch.setattr(context_module.Walk, "_generate", no_second_walk)
+            assert summary(context.walk(directory)) == fresh
+            links = summary(context.symlinks_under(directory))
+        assert links == ([e for e in fresh[0] if e.is_symlink], fresh[1], fresh[2])
+        seen[directory] = fresh
+    assert seen["ui"][2] == ["ui/src"]
+    assert "ui/link" in _paths(seen["ui"][0])
+    assert seen["many"][1]
 
 
 @pytest.mark.skipif(os.name != "posix", reason="byte file names")
@@ -448,3 +485,16 @@ def test_walking_an_excluded_directory_does_not_list_it(
     assert list(walk) == []
     assert walk.complete
     assert "node_modules" not in listed
+
+
+def _normalize_by_clean_path(rel_path: str) -> str | None:
+    """context.normalize as first written: Go's filepath.Clean for every path."""
+    cleaned = clean_path(rel_path).lstrip("/")
+    if cleaned == ".." or cleaned.startswith("../"):
+        return None
+    return "" if cleaned == "." else cleaned
+
+
+@given(st.text(alphabet="/.a", max_size=12))
+def test_normalize_is_clean_path(rel_path: str) -> None:
+    assert context_module.normalize(rel_path) == _normalize_by_clean_path(rel_path)

@@ -1,11 +1,14 @@
-"""The file tree's spared paths: what a base image we cannot see into is taken not to provide."""
+"""The file tree: its spared paths (what a base image we cannot see into is taken not to
+provide) and its path normalisation."""
 
 from __future__ import annotations
+
+import posixpath
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mext_lint.simulate.tree import FileTree, Presence, is_spared
+from mext_lint.simulate.tree import FileTree, Presence, is_spared, normalize
 from mext_lint.spans import Related, Span
 
 ORIGIN = Related(Span("Dockerfile", 1, 1, 1, 5), "base image org/base")
@@ -35,3 +38,19 @@ def test_an_unseen_base_image_spares_the_binaries_metadata_names() -> None:
     assert tree.lookup("/darwin/other").presence is Presence.UNKNOWN
     found = tree.lookup_many(sorted(binaries))
     assert {lookup.presence for lookup in found} == {Presence.NO}
+
+
+def _normalize_by_posixpath(path: str, cwd: str = "/") -> str:
+    """normalize as first written: posixpath's join and normpath for every path."""
+    joined = posixpath.join(cwd or "/", path)
+    normal = posixpath.normpath("/" + joined.lstrip("/"))
+    return "/" if normal in ("/", "//") else normal
+
+
+_PATH_TEXT = st.text(alphabet="/.ab", max_size=12)
+
+
+@given(_PATH_TEXT, _PATH_TEXT)
+def test_normalize_is_posixpath_join_and_normpath(path: str, cwd: str) -> None:
+    assert normalize(path, cwd) == _normalize_by_posixpath(path, cwd)
+    assert normalize(path) == _normalize_by_posixpath(path)

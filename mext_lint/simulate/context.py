@@ -11,9 +11,11 @@ an absolute target restarting at the root and ``..`` stopping there. Walks do no
 symlinks, so loops cannot trap them; a loop met while resolving a path is reported as unknown.
 
 Every query lists only the directories it needs; listings are cached for the process (and checked
-against the directory's mtime), so the same directory is not read twice. A walk or wildcard match
-examines at most ``MAX_ENTRIES`` entries and reports ``truncated``; directories that cannot be read
-are reported in ``unreadable``. Callers treat both as "unknown", never as "absent".
+against the directory's mtime once per context: a context is one snapshot), so the same directory
+is not read twice; a walk run to its end is replayed by the next walk of the same directory. A walk
+or wildcard match examines at most ``MAX_ENTRIES`` entries and reports ``truncated``; directories
+that cannot be read are reported in ``unreadable``. Callers treat both as "unknown", never as
+"absent".
 """
 
 import enum
@@ -77,6 +79,11 @@ class _Kind(enum.Enum):
     OTHER = "other"  # sockets, fifos, devices: sent by Docker, never read by us
 
 
+# The members as plain names: on Python 3.11 looking one up on its enum (``_Kind.DIR``) costs
+# about 900 instructions (type's slow attribute path, as EnumType defines __getattr__).
+_DIR, _FILE, _SYMLINK, _OTHER = _Kind.DIR, _Kind.FILE, _Kind.SYMLINK, _Kind.OTHER
+
+
 class _Listing(NamedTuple):
     kinds: dict[str, _Kind]
     names: tuple[str, ...]  # sorted, like filepath.Walk
@@ -110,12 +117,12 @@ def _entry_kind(entry: os.DirEntry[str]) -> _Kind:
     try:
         mode = entry.stat(follow_symlinks=False).st_mode
     except OSError:
-        return _Kind.OTHER
+        return _OTHER
     if stat.S_ISLNK(mode):
-        return _Kind.SYMLINK
+        return _SYMLINK
     if stat.S_ISDIR(mode):
-        return _Kind.DIR
-    return _Kind.FILE if stat.S_ISREG(mode) else _Kind.OTHER
+        return _DIR
+    return _FILE if stat.S_ISREG(mode) else _OTHER
 
 
 def normalize(rel_path: str) -> str | None:
@@ -123,6 +130,13 @@ def normalize(rel_path: str) -> str | None:
 
     A leading "/" is the context root, so "/../x" is "x" (as Go cleans it) while "../x" is outside.
     """
+    if (
+        rel_path[:1] != "."
+        and rel_path[-1:] != "/"
+        and "//" not in rel_path
+        and "/." not in rel_path
+    ):
+        return rel_path.lstrip("/")  # no "", "." or ".." component: clean_path keeps it as it is
     cleaned = clean_path(rel_path).lstrip("/")
     if cleaned == ".." or cleaned.startswith("../"):
         return None
@@ -166,6 +180,10 @@ class BuildContext:
         self.dockerignore_path = dockerignore_path
         self._abs_root = os.path.realpath(root)
         self._states: dict[str, IgnoreState] = {}
+        # This context's listings by real directory: a context is read as one snapshot, each
+        # directory listed (or its cached listing checked against the disk) once.
+        self._listings: dict[str, _Listing] = {}
+        self._walks: dict[str, _WalkRecord] = {}  # by the directory as asked for
 
     @classmethod
     def load(cls, root: Path, dockerfile_name: str | Path | None = None) -> "BuildContext":
@@ -183,7 +201,7 @@ class BuildContext:
             candidates.append(dockerfile.with_name(dockerfile.name + ".dockerignore"))
         candidates.append(root / ".dockerignore")
         for candidate in candidates:
-            if candidate.is_file():
+            if os.path.isfile(candidate):
                 return cls(root, _read_ignore_file(candidate), dockerignore_path=candidate)
         return cls(root)
 
@@ -210,6 +228,18 @@ class BuildContext:
             return None
         return self._entry(path, resolved)
 
+    def disk_path(self, rel_path: str) -> str | None:
+        """The absolute path of ``rel_path`` on disk when no symbolic link is on its way (the
+        operating system then opens what the context holds there); None when one is, or when it
+        is outside or absent. Raises ContextUnknown as ``lookup`` does."""
+        path = normalize(rel_path)
+        if not path:
+            return None
+        resolved = self._resolve(path, follow_final=True)
+        if resolved is None or resolved.real_path != path:
+            return None
+        return self._abs(path)
+
     def match(self, pattern: str) -> EntryList:
         """COPY/ADD source semantics: the entries a source (maybe with wildcards) selects.
 
@@ -232,7 +262,7 @@ class BuildContext:
         except ContextUnknown:
             found.unreadable.append(base)
             return found
-        if base and (base_resolved is None or base_resolved.kind is not _Kind.DIR):
+        if base and (base_resolved is None or base_resolved.kind is not _DIR):
             return found
         real_base = base_resolved.real_path if base_resolved else ""
         self._match_below(found, base, real_base, components[split:])
@@ -244,7 +274,7 @@ class BuildContext:
         Paths are reported under ``rel_dir`` as asked even when it is a symlink to a directory
         (followed inside the context, as COPY does). Symlinks below it are reported, not entered.
         """
-        return Walk(self, rel_dir, keep=lambda entry: True)
+        return Walk(self, rel_dir)
 
     def symlinks_under(self, rel_dir: str) -> "Walk":
         """The symlinks that ``walk(rel_dir)`` would report."""
@@ -276,12 +306,12 @@ class BuildContext:
         state = self.ignore_state(real_path)
         if not state.excluded:
             return None
-        if kind is _Kind.DIR and not state.pruned and self._sends_something_below(real_path):
+        if kind is _DIR and not state.pruned and self._sends_something_below(real_path):
             return None
         return state.pattern
 
     def _sends_something_below(self, real_dir: str) -> bool:
-        walk = Walk(self, real_dir, keep=lambda entry: True)
+        walk = Walk(self, real_dir)
         for _ in walk:
             return True
         if not walk.complete:
@@ -293,14 +323,19 @@ class BuildContext:
     def _abs(self, real_path: str) -> str:
         if not real_path:
             return self._abs_root
-        return os.path.join(self._abs_root, *real_path.split("/"))
+        return os.path.join(self._abs_root, real_path)  # real paths are clean: no "", ".", ".."
 
     def _listing(self, real_dir: str) -> _Listing:
         """The listing of a real directory; raises ContextUnknown when it cannot be read."""
+        listing = self._listings.get(real_dir)
+        if listing is not None:
+            return listing
         try:
-            return _list_directory(self._abs(real_dir))
+            listing = _list_directory(self._abs(real_dir))
         except OSError as exc:
             raise ContextUnknown(f"{real_dir or '.'}: cannot list ({exc.strerror})") from None
+        self._listings[real_dir] = listing
+        return listing
 
     def _link_target(self, real_path: str) -> str:
         try:
@@ -313,7 +348,7 @@ class BuildContext:
         pending = path.split("/")
         pending.reverse()  # a stack: the next component is last
         real: list[str] = []
-        kind = _Kind.DIR
+        kind = _DIR
         hops = 0
         while pending:
             name = pending.pop()
@@ -322,9 +357,9 @@ class BuildContext:
             if name == "..":
                 if real:  # BuildKit stops at the context root
                     real.pop()
-                kind = _Kind.DIR
+                kind = _DIR
                 continue
-            if kind is not _Kind.DIR:
+            if kind is not _DIR:
                 return None  # a component below a file
             parent = "/".join(real)
             listing = self._listing(parent)
@@ -333,7 +368,7 @@ class BuildContext:
                 if listing.truncated:
                     raise ContextUnknown(f"{parent or '.'}: more than {MAX_ENTRIES} entries")
                 return None
-            if found is _Kind.SYMLINK and (pending or follow_final):
+            if found is _SYMLINK and (pending or follow_final):
                 hops += 1
                 if hops > MAX_SYMLINK_HOPS:
                     raise ContextUnknown(f"{path}: too many levels of symbolic links")
@@ -341,21 +376,18 @@ class BuildContext:
                 if target.startswith("/"):
                     real.clear()
                 pending.extend(reversed(target.split("/")))
-                kind = _Kind.DIR
+                kind = _DIR
                 continue
             real.append(name)
             kind = found
         return _Resolved("/".join(real), kind)
 
     def _entry(self, path: str, resolved: _Resolved) -> ContextEntry:
-        is_symlink = resolved.kind is _Kind.SYMLINK
-        return ContextEntry(
-            rel_path=path,
-            is_dir=resolved.kind is _Kind.DIR,
-            is_symlink=is_symlink,
-            excluded_by=self._excluded_by(resolved.real_path, resolved.kind),
-            link_target=self._link_target(resolved.real_path) if is_symlink else None,
-        )
+        kind, real_path = resolved.kind, resolved.real_path
+        is_symlink = kind is _SYMLINK
+        excluded_by = self._excluded_by(real_path, kind)
+        link_target = self._link_target(real_path) if is_symlink else None
+        return ContextEntry(path, kind is _DIR, is_symlink, excluded_by, link_target)
 
     def _add_existing(self, found: EntryList, path: str) -> None:
         if path == "":
@@ -397,7 +429,7 @@ class BuildContext:
                     logical, real = _join(logical_dir, name), _join(real_dir, name)
                     if last:
                         self._add_match(found, logical, _Resolved(real, kind))
-                    elif kind is _Kind.DIR:
+                    elif kind is _DIR:
                         next_level.append((logical, real))
             level = next_level
 
@@ -418,18 +450,36 @@ def _component_matches(pattern: str, name: str) -> bool:
         return False  # BuildKit ignores filepath.Match's error here: nothing matches
 
 
+class _WalkRecord(NamedTuple):
+    """A walk that ran to its end, replayed by the next walk of the same directory."""
+
+    entries: list[ContextEntry]
+    truncated: bool
+    unreadable: list[str]
+
+
 class Walk(Iterator[ContextEntry]):
     """A lazy walk below one directory; ``truncated``/``unreadable`` fill in as it goes."""
 
     def __init__(
-        self, context: BuildContext, rel_dir: str, *, keep: Callable[[ContextEntry], bool]
+        self,
+        context: BuildContext,
+        rel_dir: str,
+        *,
+        keep: Callable[[ContextEntry], bool] | None = None,
     ) -> None:
         self.truncated = False
         self.unreadable: list[str] = []
         self._context = context
         self._keep = keep
         self._examined = 0
-        self._entries = self._generate(rel_dir)
+        self._rel_dir = rel_dir
+        self._replayed = context._walks.get(rel_dir)
+        self._seen: list[ContextEntry] = []  # what the walk found so far, unless replayed
+        if self._replayed is not None:
+            self._entries: Iterator[ContextEntry] = iter(self._replayed.entries)
+        else:
+            self._entries = self._generate(rel_dir)
 
     @property
     def complete(self) -> bool:
@@ -440,10 +490,20 @@ class Walk(Iterator[ContextEntry]):
         return self
 
     def __next__(self) -> ContextEntry:
-        while True:
-            entry = next(self._entries)
-            if self._keep(entry):
+        keep = self._keep
+        for entry in self._entries:
+            if self._replayed is None:
+                self._seen.append(entry)
+            if keep is None or keep(entry):
                 return entry
+        replayed = self._replayed
+        if replayed is None:
+            replayed = _WalkRecord(self._seen, self.truncated, list(self.unreadable))
+            self._replayed = replayed
+            self._context._walks[self._rel_dir] = replayed
+        else:
+            self.truncated, self.unreadable = replayed.truncated, list(replayed.unreadable)
+        raise StopIteration
 
     def _generate(self, rel_dir: str) -> Iterator[ContextEntry]:
         path = normalize(rel_dir)
@@ -456,7 +516,7 @@ class Walk(Iterator[ContextEntry]):
             except ContextUnknown:
                 self.unreadable.append(path)
                 return
-            if resolved is None or resolved.kind is not _Kind.DIR:
+            if resolved is None or resolved.kind is not _DIR:
                 return
             real = resolved.real_path
             if self._context.ignore_state(real).pruned:
@@ -484,16 +544,12 @@ class Walk(Iterator[ContextEntry]):
             kind = listing.kinds[name]
             logical, real = _join(logical_dir, name), _join(real_dir, name)
             state = context.ignore_state(real)
-            if state.excluded and (kind is not _Kind.DIR or state.pruned):
+            if state.excluded and (kind is not _DIR or state.pruned):
                 continue
-            entry = ContextEntry(
-                rel_path=logical,
-                is_dir=kind is _Kind.DIR,
-                is_symlink=kind is _Kind.SYMLINK,
-                excluded_by=None,
-                link_target=self._link_target(real) if kind is _Kind.SYMLINK else None,
-            )
-            if kind is not _Kind.DIR:
+            is_symlink = kind is _SYMLINK
+            link_target = self._link_target(real) if is_symlink else None
+            entry = ContextEntry(logical, kind is _DIR, is_symlink, None, link_target)
+            if kind is not _DIR:
                 yield entry
             elif not state.excluded:
                 yield entry

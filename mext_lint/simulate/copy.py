@@ -19,7 +19,15 @@ from mext_lint.dockerfile.model import Word
 from mext_lint.simulate.shell_values import find_arch_literals
 from mext_lint.simulate.stages import VARIABLE_REFERENCE, Ref, RefKind
 from mext_lint.simulate.state import StageState, Step
-from mext_lint.simulate.tree import FileTree, Kind, Lookup, Origin, Presence, normalize
+from mext_lint.simulate.tree import (
+    FileTree,
+    Kind,
+    Lookup,
+    Origin,
+    Presence,
+    dir_presence,
+    normalize,
+)
 from mext_lint.spans import Problem, Related, Span
 
 if TYPE_CHECKING:
@@ -129,7 +137,7 @@ def file_target(tree: FileTree, destination: Destination, name: str) -> Target |
     if destination.into:
         return into
     found = tree.lookup(destination.path)
-    is_dir = tree.is_dir(destination.path)
+    is_dir = dir_presence(found)
     if is_dir is Presence.YES:
         return into
     if is_dir is Presence.NO:
@@ -400,7 +408,7 @@ def _copy_directory(
         relative = entry.rel_path[len(prefix) :]
         if any(_excluded(p, relative) for p in flags.excludes):
             continue
-        path = posixpath.join(target, relative)
+        path = f"{target.rstrip('/')}/{relative}"  # target is normal, relative below it
         if entry.is_symlink:
             tree.add(path, Kind.SYMLINK, origin, target=entry.link_target)
         elif entry.is_dir:

@@ -207,6 +207,10 @@ class _MatchType(Enum):
     REGEXP = "regexp"
 
 
+# Plain names for the members: looking one up on its enum is slow on Python 3.11.
+_EXACT, _PREFIX, _SUFFIX = _MatchType.EXACT, _MatchType.PREFIX, _MatchType.SUFFIX
+
+
 class Pattern(NamedTuple):
     """One pattern line of an ignore file."""
 
@@ -219,11 +223,12 @@ class Pattern(NamedTuple):
 
     def matches(self, path: str) -> bool:
         """Whether the cleaned, slash-separated ``path`` itself matches (no parent logic)."""
-        if self.match_type is _MatchType.EXACT:
+        match_type = self.match_type
+        if match_type is _EXACT:
             return path == self.pattern
-        if self.match_type is _MatchType.PREFIX:
+        if match_type is _PREFIX:
             return path.startswith(self.pattern[:-2])
-        if self.match_type is _MatchType.SUFFIX:
+        if match_type is _SUFFIX:
             suffix = self.pattern[2:]
             return path.endswith(suffix) or (suffix.startswith("/") and path == suffix[1:])
         assert self.regex is not None

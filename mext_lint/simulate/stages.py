@@ -69,8 +69,21 @@ class Ref(NamedTuple):
 UNKNOWN_REF = Ref(RefKind.UNKNOWN, None)
 
 
-def split_stages(dockerfile: Dockerfile) -> tuple[tuple[Instruction, ...], tuple[Stage, ...]]:
+_Split = tuple[tuple[Instruction, ...], tuple[Stage, ...]]
+# The Dockerfile split last, with its split: each platform's build and the checks ask again.
+_last_split: list[tuple[Dockerfile, _Split]] = []
+
+
+def split_stages(dockerfile: Dockerfile) -> _Split:
     """The instructions before the first FROM, and the stages."""
+    if _last_split and _last_split[0][0] is dockerfile:
+        return _last_split[0][1]
+    split = _split_stages(dockerfile)
+    _last_split[:] = [(dockerfile, split)]
+    return split
+
+
+def _split_stages(dockerfile: Dockerfile) -> _Split:
     preamble: list[Instruction] = []
     stages: list[Stage] = []
     current: tuple[Instruction, list[Instruction]] | None = None

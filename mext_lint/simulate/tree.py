@@ -125,18 +125,36 @@ class Node:
         self.arch_origin = arch_origin
 
     def clone(self) -> Node:
-        return Node(
-            self.kind,
-            self.seq,
-            self.certain,
-            list(self.origins),
-            {name: child.clone() for name, child in self.children.items()},
-            list(self.opacities),
-            target=self.target,
-            mode=self.mode,
-            arch=self.arch,
-            arch_origin=self.arch_origin,
+        copy = _new_node(Node)
+        copy.kind = self.kind
+        copy.seq = self.seq
+        copy.certain = self.certain
+        copy.origins = self.origins[:]
+        children = self.children
+        copy.children = (
+            {name: child.clone() for name, child in children.items()} if children else {}
         )
+        copy.opacities = self.opacities[:]
+        copy.target = self.target
+        copy.mode = self.mode
+        copy.arch = self.arch
+        copy.arch_origin = self.arch_origin
+        return copy
+
+
+_new_tuple = tuple.__new__
+_new_node = object.__new__  # a Node without __init__'s argument handling, for clone
+
+
+def dir_presence(found: Lookup) -> Presence:
+    """Whether what ``found`` found is a directory: YES, NO or UNKNOWN."""
+    if found.presence is _NO:
+        return _NO
+    if found.kind is _DIR:
+        return found.presence
+    if found.kind is _FILE:
+        return _NO
+    return _UNKNOWN
 
 
 class Entry(NamedTuple):
@@ -151,9 +169,14 @@ class Entry(NamedTuple):
 
 def normalize(path: str, cwd: str = "/") -> str:
     """An absolute, lexically normalised POSIX path ("" components and ".." resolved)."""
-    if path[:1] == "/" and path[-1:] != "/" and "//" not in path and "/." not in path:
-        return path  # already normal: the usual case, without posixpath's work
-    joined = posixpath.join(cwd or "/", path)
+    if path[:1] == "/":
+        if path[-1:] != "/" and "//" not in path and "/." not in path:
+            return path  # already normal: the usual case, without posixpath's work
+        joined = path
+    else:
+        joined = f"{cwd}/{path}" if cwd[:1] == "/" else f"/{cwd}/{path}"
+    if "//" not in joined and "/." not in joined:  # normal but for a trailing "/"
+        return joined.rstrip("/") or "/"
     normal = posixpath.normpath("/" + joined.lstrip("/"))
     return "/" if normal in ("/", "//") else normal
 
@@ -164,6 +187,10 @@ def _parts(path: str) -> list[str]:
 
 
 _MAX_SYMLINK_HOPS = 16
+# The members as plain names: on Python 3.11 looking one up on its enum (``Kind.DIR``) takes
+# type's slow attribute path, as EnumType defines __getattr__; the tree's hot loops use them.
+_DIR, _FILE, _SYMLINK, _ABSENT = Kind.DIR, Kind.FILE, Kind.SYMLINK, Kind.ABSENT
+_YES, _NO, _UNKNOWN = Presence.YES, Presence.NO, Presence.UNKNOWN
 
 
 class _Directory(NamedTuple):
@@ -183,7 +210,7 @@ class _Directory(NamedTuple):
 class FileTree:
     def __init__(self) -> None:
         self._seq = 0
-        self.root = Node(Kind.DIR, 0)
+        self.root = Node(_DIR, 0)
         # path -> origins of steps that would have created it but did not (on this platform)
         self._skipped: dict[str, list[Origin]] = {}
 
@@ -198,14 +225,14 @@ class FileTree:
         applicable = node.opacities  # copied before it is extended
         parts = path[1:].split("/") if path != "/" else []  # normalised: "/" or "/a/b"
         for index, name in enumerate(parts):
-            if node.kind is Kind.SYMLINK:
+            if node.kind is _SYMLINK:
                 break
             child = node.children.get(name)
-            if child is None or child.kind is Kind.ABSENT:
+            if child is None or child.kind is _ABSENT:
                 return self._absent(path, child, applicable)
-            if child.kind is Kind.SYMLINK and index < len(parts) - 1:
+            if child.kind is _SYMLINK and index < len(parts) - 1:
                 if hops >= _MAX_SYMLINK_HOPS or child.target is None:
-                    return Lookup(Presence.UNKNOWN, None, tuple(child.origins))
+                    return Lookup(_UNKNOWN, None, tuple(child.origins))
                 base = "/" + "/".join(parts[:index])
                 rest = "/".join(parts[index + 1 :])
                 return self._lookup(normalize(posixpath.join(child.target, rest), base), hops + 1)
@@ -213,7 +240,7 @@ class FileTree:
             if child.opacities:
                 applicable = [*applicable, *child.opacities]
             node = child
-        presence = Presence.YES if certain else Presence.UNKNOWN
+        presence = _YES if certain else _UNKNOWN
         return Lookup(presence, node.kind, tuple(node.origins), node.arch, node.arch_origin)
 
     def lookup_many(self, paths: Iterable[str]) -> list[Lookup]:
@@ -233,10 +260,10 @@ class FileTree:
             child = walked.node.children.get(name) if walked.node is not None else None
             if child is None:
                 found.append(self._absent_entry(normal, walked))
-            elif child.kind is Kind.ABSENT:
+            elif child.kind is _ABSENT:
                 found.append(self._absent(normal, child, walked.opacities))
             else:
-                presence = Presence.YES if walked.certain and child.certain else Presence.UNKNOWN
+                presence = _YES if walked.certain and child.certain else _UNKNOWN
                 origins = tuple(child.origins)
                 found.append(Lookup(presence, child.kind, origins, child.arch, child.arch_origin))
         return found
@@ -251,10 +278,10 @@ class FileTree:
         for name in directory[1:].split("/") if directory else []:
             assert node is not None
             child = node.children.get(name)
-            if child is None or child.kind is Kind.ABSENT:
+            if child is None or child.kind is _ABSENT:
                 node, tombstone = None, child
                 break
-            if child.kind is Kind.SYMLINK:
+            if child.kind is _SYMLINK:
                 return None
             certain = certain and child.certain
             if child.opacities:
@@ -280,21 +307,14 @@ class FileTree:
         floor = tombstone.seq if tombstone is not None else -1
         opaque = [o.origin for o in applicable if o.seq > floor and o.covers(path)]
         if opaque:
-            return Lookup(Presence.UNKNOWN, None, tuple(opaque))
+            return Lookup(_UNKNOWN, None, tuple(opaque))
         origins = list(self._skipped.get(path, ()))
         if tombstone is not None:
             origins.extend(tombstone.origins)
-        return Lookup(Presence.NO, None, tuple(origins))
+        return Lookup(_NO, None, tuple(origins))
 
     def is_dir(self, path: str) -> Presence:
-        found = self.lookup(path)
-        if found.presence is Presence.NO:
-            return Presence.NO
-        if found.kind is Kind.DIR:
-            return found.presence
-        if found.kind in (Kind.FILE,):
-            return Presence.NO
-        return Presence.UNKNOWN
+        return dir_presence(self.lookup(path))
 
     def children(self, path: str) -> dict[str, Lookup]:
         """The known entries directly below ``path`` (an opaque directory may hold more)."""
@@ -305,7 +325,7 @@ class FileTree:
         return {
             name: self.lookup(f"{base}/{name}")
             for name, child in sorted(node.children.items())
-            if child.kind is not Kind.ABSENT
+            if child.kind is not _ABSENT
         }
 
     def is_opaque(self, path: str) -> bool:
@@ -315,7 +335,7 @@ class FileTree:
         applicable = list(node.opacities)
         for name in _parts(path):
             child = node.children.get(name)
-            if child is None or child.kind is Kind.ABSENT:
+            if child is None or child.kind is _ABSENT:
                 return True
             applicable.extend(child.opacities)
             node = child
@@ -330,11 +350,11 @@ class FileTree:
 
         def walk(node: Node, path: str, certain: bool) -> Iterator[Entry]:
             for name, child in sorted(node.children.items()):
-                if child.kind is Kind.ABSENT:
+                if child.kind is _ABSENT:
                     continue
                 child_path = f"{path.rstrip('/')}/{name}"
                 child_certain = certain and child.certain
-                presence = Presence.YES if child_certain else Presence.UNKNOWN
+                presence = _YES if child_certain else _UNKNOWN
                 opaque = tuple(o.origin for o in child.opacities)
                 yield Entry(child_path, child.kind, presence, tuple(child.origins), opaque)
                 yield from walk(child, child_path, child_certain)
@@ -363,28 +383,26 @@ class FileTree:
         path = normalize(path)
         if path == "/":
             return
-        *directories, name = path[1:].split("/")  # normal: no empty component
+        directories = path[1:].split("/")  # normal: no empty component
+        name = directories.pop()
         parent = self._ensure_parts(directories, origin, certain)
         existing = parent.children.get(name)
-        seq = self.next_seq()
-        if existing is not None and existing.kind is Kind.DIR and kind is Kind.DIR:
-            existing.certain = existing.certain or certain
-            existing.origins.append(origin)
-            return
-        if existing is not None and existing.kind not in (Kind.ABSENT,) and not certain:
-            # An uncertain write over something that exists leaves something there.
-            existing.origins.append(origin)
-            return
-        parent.children[name] = Node(
-            kind,
-            seq,
-            certain,
-            [origin],
-            target=target,
-            mode=mode,
-            arch=arch,
-            arch_origin=arch_origin,
-        )
+        self._seq += 1
+        if existing is not None:
+            if existing.kind is _DIR and kind is _DIR:
+                existing.certain = existing.certain or certain
+                existing.origins.append(origin)
+                return
+            if existing.kind is not _ABSENT and not certain:
+                # An uncertain write over something that exists leaves something there.
+                existing.origins.append(origin)
+                return
+        node = Node(kind, self._seq, certain, [origin])
+        node.target = target
+        node.mode = mode
+        node.arch = arch
+        node.arch_origin = arch_origin
+        parent.children[name] = node
 
     def _ensure_dir(self, path: str, origin: Origin, certain: bool) -> Node:
         return self._ensure_parts(_parts(path), origin, certain)
@@ -393,14 +411,14 @@ class FileTree:
         node = self.root
         for name in parts:
             child = node.children.get(name)
-            if child is None or child.kind is Kind.ABSENT:
-                child = Node(Kind.DIR, self.next_seq(), certain, [origin])
+            if child is None or child.kind is _ABSENT:
+                self._seq += 1
+                child = Node(_DIR, self._seq, certain, [origin])
                 node.children[name] = child
-            elif child.kind is Kind.SYMLINK:
-                # Writing through a symlinked directory: keep it simple and make it a real dir.
-                child.kind = Kind.DIR
-            elif child.kind is Kind.FILE:
-                child.kind = Kind.DIR  # the build would fail; keep the simulation going
+            elif child.kind is not _DIR:
+                # A symlinked directory or a file (the build would fail): written through, it
+                # becomes a real directory, which keeps the simulation simple and going.
+                child.kind = _DIR
             elif certain and not child.certain:
                 child.certain = True
             node = child
@@ -417,11 +435,11 @@ class FileTree:
             return
         existing = node.children.get(name)
         if not certain:
-            if existing is not None and existing.kind is not Kind.ABSENT:
+            if existing is not None and existing.kind is not _ABSENT:
                 existing.certain = False
                 existing.origins.append(origin)
             return
-        node.children[name] = Node(Kind.ABSENT, self.next_seq(), True, [origin])
+        node.children[name] = Node(_ABSENT, self.next_seq(), True, [origin])
 
     def make_opaque(
         self,
@@ -433,8 +451,14 @@ class FileTree:
     ) -> None:
         """Entries nobody listed may now exist anywhere below ``directory``."""
         directory = normalize(directory)
-        node = self._ensure_dir(directory, origin, certain=False) if directory != "/" else self.root
-        node.opacities.append(Opacity(origin, self.next_seq(), scope, spared))
+        node = (
+            self._ensure_parts(directory[1:].split("/"), origin, False)
+            if directory != "/"
+            else self.root
+        )
+        self._seq += 1
+        # tuple.__new__ as NamedTuple._make does: without the generated __new__'s Python frame
+        node.opacities.append(_new_tuple(Opacity, (origin, self._seq, scope, spared)))
 
     def note_skipped(self, path: str, origin: Origin) -> None:
         """Record a step that would have created ``path`` but did not on this platform."""
@@ -449,7 +473,7 @@ class FileTree:
         src = normalize(src)
         dst = normalize(dst)
         found = source.lookup(src)
-        if found.presence is Presence.NO:
+        if found.presence is _NO:
             return found
         node = source._node(src)
         if node is None or found.kind is None:
@@ -464,16 +488,16 @@ class FileTree:
         ]
         self._restamp(copied, origin)
         self._copy_skipped(source, src, dst)
-        certain = found.presence is Presence.YES
+        certain = found.presence is _YES
         if dst == "/":
-            if copied.kind is Kind.DIR:
+            if copied.kind is _DIR:
                 self._merge_into(self.root, copied)
             return found
         parent = self._ensure_dir(posixpath.dirname(dst), origin, certain)
         name = posixpath.basename(dst)
         existing = parent.children.get(name)
         copied.certain = certain and copied.certain
-        if existing is not None and existing.kind is Kind.DIR and copied.kind is Kind.DIR:
+        if existing is not None and existing.kind is _DIR and copied.kind is _DIR:
             self._merge_into(existing, copied)
         else:
             parent.children[name] = copied
@@ -492,7 +516,7 @@ class FileTree:
         target.opacities.extend(incoming.opacities)
         for name, child in incoming.children.items():
             existing = target.children.get(name)
-            if existing is not None and existing.kind is Kind.DIR and child.kind is Kind.DIR:
+            if existing is not None and existing.kind is _DIR and child.kind is _DIR:
                 existing.origins.extend(child.origins)
                 self._merge_into(existing, child)
             else:
@@ -508,7 +532,7 @@ class FileTree:
         node = self.root
         for name in _parts(path):
             child = node.children.get(name)
-            if child is None or child.kind is Kind.ABSENT:
+            if child is None or child.kind is _ABSENT:
                 return None
             node = child
         return node
