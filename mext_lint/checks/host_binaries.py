@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
+from operator import attrgetter
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
@@ -21,6 +22,13 @@ WINDOWS_SUFFIXES = (".exe", ".cmd", ".bat", ".ps1", ".com")
 OS_DIRECTORIES = {"darwin": "darwin", "windows": "windows", "linux": "linux"}
 OS_NAMES = {"darwin": "macOS", "windows": "Windows", "linux": "Linux"}
 WINDOWS_ON_ARM = "windows/arm64"
+
+# A metadata.json can list 100,000 binaries, nearly all of them fine: each check first scans the
+# answers at C speed (map over these) for the one it reports on, and loops only if it is there.
+_PATH = attrgetter("path")
+_PRESENCE = attrgetter("presence")
+_KIND = attrgetter("kind")
+_ARCH = attrgetter("arch")
 
 
 def protected_hosts(ctx: CheckContext, os_name: str, platform: Platform) -> list[Host]:
@@ -60,7 +68,7 @@ def binary_lookups(image: Image, binaries: list[HostBinary]) -> list[Lookup]:
     if known is not None and known[0] is binaries:
         return known[1]
     with acyclic_allocations():
-        found = image.tree.lookup_many(binary.path for binary in binaries)  # as image_path
+        found = image.tree.lookup_many(map(_PATH, binaries))  # as image_path
     _BINARY_LOOKUPS[image.tree] = (binaries, found)
     return found
 
@@ -126,8 +134,15 @@ def protected_binaries(ctx: CheckContext) -> Iterator[tuple[int, HostBinary, str
             yield index, binary, who, found
 
 
+def any_missing(ctx: CheckContext) -> bool:
+    """Whether this variant provably lacks any host binary."""
+    return Presence.NO in map(_PRESENCE, variant_lookups(ctx))
+
+
 @check("MX103", per_platform=True, needs_dockerfile=True, needs_metadata=True)
 def host_binary_missing(ctx: CheckContext) -> Iterator[Problem]:
+    if not any_missing(ctx):
+        return
     others = other_variants(ctx)
     for index, binary, who, found in protected_binaries(ctx):
         if found.presence is not Presence.NO:
@@ -144,6 +159,8 @@ def host_binary_missing(ctx: CheckContext) -> Iterator[Problem]:
 @check("MX104", per_platform=True, needs_dockerfile=True, needs_metadata=True)
 def host_binary_wrong_arch(ctx: CheckContext) -> Iterator[Problem]:
     assert ctx.platform is not None
+    if set(map(_ARCH, variant_lookups(ctx))) <= {None, ctx.platform.arch}:
+        return
     for _, binary, who, found in protected_binaries(ctx):
         if found.presence is Presence.NO or found.arch in (None, ctx.platform.arch):
             continue
@@ -224,7 +241,10 @@ def host_binary_conflict(ctx: CheckContext) -> Iterator[Problem]:
     yield from listing_clashes(binaries)
     if ctx.platform not in ctx.images:
         return
-    for binary, found in zip(binaries, variant_lookups(ctx), strict=True):
+    lookups = variant_lookups(ctx)
+    if Kind.DIR not in map(_KIND, lookups):
+        return
+    for binary, found in zip(binaries, lookups, strict=True):
         if found.presence is Presence.YES and found.kind is Kind.DIR:
             yield Problem(
                 binary.span,
@@ -274,6 +294,8 @@ def _find_clashes(binaries: list[HostBinary]) -> Iterator[Problem]:
 def windows_arm_gap(ctx: CheckContext) -> Iterator[Problem]:
     assert ctx.platform is not None and ctx.ext.metadata is not None
     if ctx.platform.arch != "arm64" or WINDOWS_ON_ARM not in {h.key for h in ctx.hosts}:
+        return
+    if not any_missing(ctx):
         return
     others = other_variants(ctx)
     binaries = ctx.ext.metadata.host_binaries
