@@ -344,38 +344,38 @@ class Metadata:
         """Whether ``pointer`` names a value that is written in the file."""
         return self._positions is not None and self._positions.nearest(pointer)[1]
 
-    # -- typed accessors (never raise on wrong shapes) ---------------------------------------
+    # -- typed accessors (never raise on wrong shapes; each read once, as checks ask often) --
 
-    @property
+    @functools.cached_property
     def icon(self) -> Located[str] | None:
         return self._string("icon")
 
-    @property
+    @functools.cached_property
     def ui_title(self) -> Located[str] | None:
         return self._string("ui", "dashboard-tab", "title")
 
-    @property
+    @functools.cached_property
     def ui_root(self) -> Located[str] | None:
         return self._string("ui", "dashboard-tab", "root")
 
-    @property
+    @functools.cached_property
     def ui_src(self) -> Located[str] | None:
         return self._string("ui", "dashboard-tab", "src")
 
-    @property
+    @functools.cached_property
     def backend_socket(self) -> Located[str] | None:
         """``ui.dashboard-tab.backend.socket``, the legacy form of ``vm.exposes.socket``."""
         return self._string("ui", "dashboard-tab", "backend", "socket")
 
-    @property
+    @functools.cached_property
     def vm_image(self) -> Located[str] | None:
         return self._string("vm", "image")
 
-    @property
+    @functools.cached_property
     def composefile(self) -> Located[str] | None:
         return self._string("vm", "composefile")
 
-    @property
+    @functools.cached_property
     def exposes_socket(self) -> Located[str] | None:
         return self._string("vm", "exposes", "socket")
 
