@@ -42,6 +42,7 @@ _WRAPPERS = frozenset({"sudo", "env", "time", "exec", "command", "nohup"})
 _MAX_EXPANSION_DEPTH = 20
 _MAX_EXPANSION_LENGTH = 1 << 16  # a Makefile value a build command uses is a line or two
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_COMMENT = re.compile(r"(?<!\\)#")
 _SHELL_SPECIAL = re.compile(r"[\s'\"\\]")
 
 
@@ -327,7 +328,9 @@ def _strip_comment(statement: str) -> str:
 
 def _comment_start(statement: str) -> int:
     """A make comment starts at an unescaped '#'."""
-    match = re.search(r"(?<!\\)#", statement)
+    if "#" not in statement:
+        return len(statement)
+    match = _COMMENT.search(statement)
     return match.start() if match else len(statement)
 
 
