@@ -42,6 +42,8 @@ _WRAPPERS = frozenset({"sudo", "env", "time", "exec", "command", "nohup"})
 _MAX_EXPANSION_DEPTH = 20
 _MAX_EXPANSION_LENGTH = 1 << 16  # a Makefile value a build command uses is a line or two
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_COMMENT = re.compile(r"(?<!\\)#")
+_SHELL_SPECIAL = re.compile(r"[\s'\"\\]")
 
 
 class _Line(NamedTuple):
@@ -170,11 +172,19 @@ class _Makefile:
         words: list[_Word] = []
         for token, span in command:
             try:
-                split = shlex.split(self.expand(token), posix=True)
+                split = shell_split(self.expand(token))
             except ValueError:
                 return None
             words.extend(_Word(word, span) for word in split)
         return words
+
+
+def shell_split(text: str) -> list[str]:
+    """``shlex.split(text)``; a word with no blank, quote or backslash is itself, as nearly
+    every word of a build command is (shlex reads one character at a time)."""
+    if text and _SHELL_SPECIAL.search(text) is None:
+        return [text]
+    return shlex.split(text, posix=True)
 
 
 def _image_build(
@@ -318,7 +328,9 @@ def _strip_comment(statement: str) -> str:
 
 def _comment_start(statement: str) -> int:
     """A make comment starts at an unescaped '#'."""
-    match = re.search(r"(?<!\\)#", statement)
+    if "#" not in statement:
+        return len(statement)
+    match = _COMMENT.search(statement)
     return match.start() if match else len(statement)
 
 

@@ -23,6 +23,7 @@ from mext_lint.gcpause import acyclic_allocations
 from mext_lint.spans import Span
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 HOST_OSES = ("darwin", "windows", "linux")
 
@@ -49,14 +50,28 @@ _NOT_STRUCTURE = bytes(set(range(256)) - set(b'"[]{}'))
 
 
 class Located(Generic[T]):
-    """A value read from metadata.json with where it was written."""
+    """A value read from metadata.json with where it was written (found when asked: most values
+    are never reported)."""
 
-    __slots__ = ("pointer", "span", "value")
+    __slots__ = ("_locate", "_span", "pointer", "value")
 
-    def __init__(self, value: T, span: Span, pointer: str) -> None:
+    def __init__(self, value: T, span: Span | Callable[[str], Span], pointer: str) -> None:
+        """``span`` is the span itself or a function finding the span of a pointer."""
         self.value = value
-        self.span = span
         self.pointer = pointer
+        self._span = span if isinstance(span, Span) else None
+        self._locate = span
+
+    @property
+    def span(self) -> Span:
+        if self._span is None:
+            assert not isinstance(self._locate, Span)
+            self._span = self._locate(self.pointer)
+        return self._span
+
+    def with_value(self, value: U) -> Located[U]:
+        """Another value standing where this one is written."""
+        return Located(value, self._locate, self.pointer)
 
     def _fields(self) -> tuple[T, Span, str]:
         return self.value, self.span, self.pointer
@@ -77,25 +92,23 @@ class HostBinary:
     __slots__ = ("_index", "_item", "_locate", "_pointer", "_span", "os", "path")
 
     def __init__(
-        self, os: str, path: str, span: Span | Callable[[str], Span], pointer: str
+        self,
+        os: str,
+        path: str,
+        span: Span | Callable[[str], Span],
+        pointer: str | None,
+        index: int = -1,
+        item: int = -1,
     ) -> None:
-        """``span`` is the span itself or a function finding the span of a pointer."""
+        """``span`` is the span itself or a function finding the span of a pointer; a pointer
+        None is ``host.binaries[index].<os>[item].path``, written out when asked."""
         self.os = os  # "darwin", "windows" or "linux"
         self.path = path
-        self._pointer: str | None = pointer
-        self._index = self._item = -1
+        self._pointer = pointer
+        self._index = index
+        self._item = item
         self._span = span if isinstance(span, Span) else None
         self._locate = span
-
-    @classmethod
-    def listed(
-        cls, os: str, path: str, index: int, item: int, locate: Callable[[str], Span]
-    ) -> HostBinary:
-        """``host.binaries[index].<os>[item].path``, its pointer written out when asked."""
-        binary = cls(os, path, locate, "")
-        binary._pointer = None
-        binary._index, binary._item = index, item
-        return binary
 
     @property
     def pointer(self) -> str:
@@ -331,50 +344,61 @@ class Metadata:
         """Whether ``pointer`` names a value that is written in the file."""
         return self._positions is not None and self._positions.nearest(pointer)[1]
 
-    # -- typed accessors (never raise on wrong shapes) ---------------------------------------
+    # -- typed accessors (never raise on wrong shapes; each read once, as checks ask often) --
 
-    @property
+    @functools.cached_property
     def icon(self) -> Located[str] | None:
         return self._string("icon")
 
-    @property
+    @functools.cached_property
     def ui_title(self) -> Located[str] | None:
         return self._string("ui", "dashboard-tab", "title")
 
-    @property
+    @functools.cached_property
     def ui_root(self) -> Located[str] | None:
         return self._string("ui", "dashboard-tab", "root")
 
-    @property
+    @functools.cached_property
     def ui_src(self) -> Located[str] | None:
         return self._string("ui", "dashboard-tab", "src")
 
-    @property
+    @functools.cached_property
     def backend_socket(self) -> Located[str] | None:
         """``ui.dashboard-tab.backend.socket``, the legacy form of ``vm.exposes.socket``."""
         return self._string("ui", "dashboard-tab", "backend", "socket")
 
-    @property
+    @functools.cached_property
     def vm_image(self) -> Located[str] | None:
         return self._string("vm", "image")
 
-    @property
+    @functools.cached_property
     def composefile(self) -> Located[str] | None:
         return self._string("vm", "composefile")
 
-    @property
+    @functools.cached_property
     def exposes_socket(self) -> Located[str] | None:
         return self._string("vm", "exposes", "socket")
 
-    @functools.cached_property
+    @property
     def host_binaries(self) -> list[HostBinary]:
         """Every ``host.binaries[i].<os>[j].path`` string for a known OS, in file order.
 
         Read once and shared (every host-binary check asks, once per platform): do not modify.
         """
+        return self._host_binary_listing[0]
+
+    @property
+    def host_binaries_as_schema_wants(self) -> bool:
+        """Whether ``host.binaries`` is a list of objects mapping only darwin, windows and linux
+        to lists of ``{"path": <a non-empty string>}``: what metadata.schema.json allows there
+        (found while listing them, so the schema check need not walk them again)."""
+        return self._host_binary_listing[1]
+
+    @functools.cached_property
+    def _host_binary_listing(self) -> tuple[list[HostBinary], bool]:
         binaries = _get(self.data, "host", "binaries")
         if not isinstance(binaries, list):
-            return []
+            return [], False
         with acyclic_allocations():
             return _host_binaries(binaries, self.value_span)
 
@@ -382,8 +406,7 @@ class Metadata:
         value = _get(self.data, *keys)
         if not isinstance(value, str):
             return None
-        pointer = make_pointer(*keys)
-        return Located(value, self.value_span(pointer), pointer)
+        return Located(value, self.value_span, make_pointer(*keys))
 
 
 def load_metadata(text: str, path: str) -> Metadata:
@@ -441,19 +464,29 @@ def _is_array_index(token: str) -> bool:
     return token.isascii() and token.isdigit() and (token == "0" or not token.startswith("0"))
 
 
-def _host_binaries(binaries: list[object], locate: Callable[[str], Span]) -> list[HostBinary]:
+def _host_binaries(
+    binaries: list[object], locate: Callable[[str], Span]
+) -> tuple[list[HostBinary], bool]:
+    """The host binaries listed, and whether the list is as the schema wants."""
     found = []
+    wanted = True
     for index, entry in enumerate(binaries):
         if not isinstance(entry, dict):
+            wanted = False
             continue
         for os_name, items in entry.items():
             if os_name not in HOST_OSES or not isinstance(items, list):
+                wanted = False
                 continue
             for item_index, item in enumerate(items):
                 path = item.get("path") if isinstance(item, dict) else None
                 if isinstance(path, str):
-                    found.append(HostBinary.listed(os_name, path, index, item_index, locate))
-    return found
+                    found.append(HostBinary(os_name, path, locate, None, index, item_index))
+                    if not path or len(item) != 1:
+                        wanted = False
+                else:
+                    wanted = False
+    return found, wanted
 
 
 def _get(data: object, *keys: str) -> object:

@@ -89,23 +89,28 @@ class _Compiler:
             "not": self._not,
             "$ref": self._ref,
         }
+        folded = _folded_type(schema)
         checks: list[Check] = []
         for keyword, argument in schema.items():
             if (
                 keyword in _ANNOTATIONS
                 or keyword in _MEMBER_KEYWORDS
                 or keyword in _LENGTH_KEYWORDS
+                or (keyword == "type" and folded is not None)
             ):
                 continue
             if keyword not in keywords:
                 raise UnsupportedSchema(f"keyword {keyword!r} is not supported")
             if keyword == "items" and "prefixItems" in schema:
                 raise UnsupportedSchema("prefixItems")
-            checks.append(keywords[keyword](argument))
+            if keyword == "items":
+                checks.append(self._items(argument, strict=folded == "array"))
+            else:
+                checks.append(keywords[keyword](argument))
         if not _MEMBER_KEYWORDS.isdisjoint(schema):
-            checks.append(self._members(schema))
+            checks.append(self._members(schema, strict=folded == "object"))
         if not _LENGTH_KEYWORDS.isdisjoint(schema):
-            checks.append(_length(schema))
+            checks.append(_length(schema, strict=folded == "string"))
         return _every(checks)
 
     def _type(self, argument: object) -> Check:
@@ -115,8 +120,9 @@ class _Compiler:
             raise UnsupportedSchema(f"type {argument!r}")
         return tests[0] if len(tests) == 1 else _some(tests)
 
-    def _members(self, schema: Mapping[str, Any]) -> Check:
-        """``properties``, ``additionalProperties`` and ``required`` in one pass over an object."""
+    def _members(self, schema: Mapping[str, Any], strict: bool = False) -> Check:
+        """``properties``, ``additionalProperties`` and ``required`` in one pass over an object
+        (``strict``: and ``type: object``, so a value that is not an object fails)."""
         argument = schema.get("properties", {})
         if not isinstance(argument, Mapping):
             raise UnsupportedSchema("properties must be an object")
@@ -124,7 +130,7 @@ class _Compiler:
         required = schema.get("required", [])
         if not isinstance(required, list) or not all(isinstance(n, str) for n in required):
             raise UnsupportedSchema("required must be a list of strings")
-        names = tuple(required)
+        names = frozenset(required)
         if "additionalProperties" not in schema:
             additional: Check | None = _accept
         elif "patternProperties" in schema:
@@ -136,20 +142,22 @@ class _Compiler:
 
         def check(value: object) -> bool:
             if not isinstance(value, dict):
-                return True
+                return not strict
             for key, item in value.items():
                 test = properties.get(key, additional)
                 if test is None or not test(item):
                     return False
-            return all(map(value.__contains__, names))
+            return value.keys() >= names
 
         return check
 
-    def _items(self, argument: object) -> Check:
+    def _items(self, argument: object, strict: bool = False) -> Check:
+        """``items`` (``strict``: and ``type: array``)."""
         if isinstance(argument, list):
             raise UnsupportedSchema("prefixItems or an items array")
         test = self.compile(argument)
-
+        if strict:
+            return lambda value: isinstance(value, list) and all(map(test, value))
         return lambda value: not isinstance(value, list) or all(map(test, value))
 
     def _all_of(self, argument: object) -> Check:
@@ -210,12 +218,29 @@ def _count(argument: object) -> int:
     return argument
 
 
-def _length(schema: Mapping[str, Any]) -> Check:
-    """``minLength`` and ``maxLength``, either or both."""
+def _folded_type(schema: Mapping[str, Any]) -> str | None:
+    """The ``type`` the check of the object, array or string keywords of ``schema`` tests too
+    (one call per value instead of two), if any."""
+    kind = schema.get("type")
+    if kind == "object" and not _MEMBER_KEYWORDS.isdisjoint(schema):
+        return "object"
+    if kind == "array" and "items" in schema:
+        return "array"
+    if kind == "string" and not _LENGTH_KEYWORDS.isdisjoint(schema):
+        return "string"
+    return None
+
+
+def _length(schema: Mapping[str, Any], strict: bool = False) -> Check:
+    """``minLength`` and ``maxLength``, either or both (``strict``: and ``type: string``)."""
     low = _count(schema.get("minLength", 0))
     if "maxLength" not in schema:
+        if strict:
+            return lambda value: isinstance(value, str) and len(value) >= low
         return lambda value: not isinstance(value, str) or len(value) >= low
     high = _count(schema["maxLength"])
+    if strict:
+        return lambda value: isinstance(value, str) and low <= len(value) <= high
     return lambda value: not isinstance(value, str) or low <= len(value) <= high
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -14,7 +15,7 @@ from mext_lint.buildfiles import (
     output_kind,
     repository,
 )
-from mext_lint.makefile import read_makefile
+from mext_lint.makefile import read_makefile, shell_split
 from mext_lint.spans import Span
 
 # The push target of the Makefile `docker extension init` writes, split over continuation lines.
@@ -174,3 +175,16 @@ def test_makefile_reader_never_raises(text: str) -> None:
 @given(st.text(alphabet=st.sampled_from(list('target "{}[]=,#/*$<-EOT\n ab')), max_size=120))
 def test_bake_reader_never_raises(text: str) -> None:
     read_bake_file(text, "docker-bake.hcl", "docker-bake.hcl", "Dockerfile")
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab$(){}=-/:., \t\r\n\x0b\x0c'\"\\#é")), max_size=12))
+def test_shell_split_is_shlex_split(text: str) -> None:
+    try:
+        expected: list[str] | None = shlex.split(text, posix=True)
+    except ValueError:
+        expected = None
+    try:
+        found: list[str] | None = shell_split(text)
+    except ValueError:
+        found = None
+    assert found == expected

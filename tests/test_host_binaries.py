@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any, cast
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from mext_lint.checks import host_binaries
@@ -169,7 +169,36 @@ def os_mismatch_by_definition(binary: HostBinary) -> str | None:
         max_size=5,
     ),
 )
+@example("windows", ["linux", "k.exe"])
+@example("windows", ["Darwin", "k.PS1"])
+@example("linux", ["windowsx", "k"])
+@example("darwin", ["k.exe", ""])
 def test_os_mismatch_is_the_definition(os_name: str, parts: list[str]) -> None:
     for path in ("/".join(parts), "/" + "/".join(parts), "/".join(parts) + "/"):
         binary = HostBinary(os_name, path, Span("metadata.json", 1, 1, 1, 2), "/host")
-        assert host_binaries.os_mismatch(binary) == os_mismatch_by_definition(binary)
+        expected = os_mismatch_by_definition(binary)
+        assert host_binaries.os_mismatch(binary) == expected
+        reported = list(host_binaries.os_mismatches([binary]))
+        assert reported == ([(binary, expected)] if expected is not None else [])
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(HOST_OSES),
+            st.lists(st.sampled_from(["", "a", "A", "b", "k.exe"]), max_size=3),
+            st.sampled_from(["", "/", "//"]),
+            st.sampled_from(["", "/"]),
+        ),
+        max_size=5,
+    )
+)
+def test_names_differ_exactly_when_no_clash_is_found(
+    listed: list[tuple[str, list[str], str, str]],
+) -> None:
+    span = Span("metadata.json", 1, 1, 1, 2)
+    binaries = [
+        HostBinary(os_name, lead + "/".join(parts) + trail, span, "/host")
+        for os_name, parts, lead, trail in listed
+    ]
+    assert host_binaries.names_differ(binaries) == (not list(host_binaries.find_clashes(binaries)))

@@ -7,6 +7,8 @@ import textwrap
 
 import jsonschema  # type: ignore[import-untyped]
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mext_lint.metadata import load_metadata
 from mext_lint.metadata_schema import _problems, _validator, load_schema, validate_metadata
@@ -468,3 +470,42 @@ def test_jsonschema_is_imported_only_when_metadata_is_validated() -> None:
         """
     )
     subprocess.run([sys.executable, "-c", script], check=True)
+
+
+_AUTHORITY = jsonschema.Draft202012Validator(load_schema())
+_OS_NAMES = st.sampled_from(["darwin", "windows", "linux"])
+_GOOD_ITEMS = st.lists(
+    st.fixed_dictionaries({"path": st.sampled_from(["/a", "b.exe"])}), max_size=3
+)
+_GOOD_BINARIES = st.lists(st.dictionaries(_OS_NAMES, _GOOD_ITEMS, max_size=3), max_size=3)
+_ODD_VALUES = st.sampled_from(["", "/a", 0, None, [], {}, {"path": "/a"}, {"path": ""}])
+
+
+@given(_GOOD_BINARIES, st.data())
+@settings(max_examples=300, deadline=None)
+def test_binaries_listed_as_the_schema_wants_are_exactly_the_valid_ones(
+    binaries: list[dict[str, list[dict[str, object]]]], data: st.DataObject
+) -> None:
+    """The listing's verdict lets the schema check skip host.binaries: it must be the schema's,
+    for a valid list and for one with a single odd part."""
+    flaw = data.draw(st.sampled_from(["none", "entry", "os", "list", "item", "key", "path"]))
+    entries = [entry for entry in binaries if entry]
+    items = [listed for entry in entries for listed in entry.values() if listed]
+    if flaw == "entry":
+        binaries.insert(data.draw(st.integers(0, len(binaries))), data.draw(_ODD_VALUES))
+    elif flaw == "os" and entries:
+        data.draw(st.sampled_from(entries))[data.draw(st.sampled_from(["macos", "", "Linux"]))] = []
+    elif flaw == "list" and entries:
+        entry = data.draw(st.sampled_from(entries))
+        entry[data.draw(st.sampled_from(sorted(entry)))] = data.draw(_ODD_VALUES)
+    elif flaw == "item" and items:
+        data.draw(st.sampled_from(items)).append(data.draw(_ODD_VALUES))
+    elif flaw == "key" and items:
+        data.draw(st.sampled_from(items))[0][data.draw(st.sampled_from(["Path", "x"]))] = "/c"
+    elif flaw == "path" and items:
+        data.draw(st.sampled_from(items))[0]["path"] = data.draw(_ODD_VALUES)
+    document = {"host": {"binaries": binaries}}
+    meta = load_metadata(json.dumps(document), PATH)
+    valid = _AUTHORITY.is_valid(document)
+    assert meta.host_binaries_as_schema_wants == valid
+    assert (validate_metadata(meta) == []) == valid

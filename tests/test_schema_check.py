@@ -158,6 +158,15 @@ def test_any_json_value_agrees_with_jsonschema(document: object) -> None:
         ({"additionalProperties": {"type": "string"}}, [{"a": "x"}, 1], [{"a": 1}]),
         ({"items": {"type": "null"}}, [[], [None], {}], [[1], [None, 0]]),
         ({"minLength": 1, "maxLength": 2}, ["a", "ab", 3], ["", "abc"]),
+        # a single type of the kind other keywords are about is tested by their check
+        ({"type": "string", "minLength": 1}, ["a"], ["", 1, None, ["a"]]),
+        ({"type": "string", "minLength": 1, "maxLength": 2}, ["ab"], ["", "abc", 1, {}]),
+        ({"type": "string", "maxLength": 0}, [""], ["a", 0]),
+        ({"type": "array", "items": {"type": "null"}}, [[], [None]], [{}, None, [1], "x"]),
+        ({"type": "array", "items": True, "minLength": 1}, [[]], [{}, ""]),
+        ({"type": "object", "required": ["a"]}, [{"a": 1}], [{}, [], "a", None]),
+        ({"type": "object", "properties": {}}, [{}, {"b": 1}], [[], 1]),
+        ({"type": "object", "items": False, "required": []}, [{}], [[], [1]]),
         (
             {
                 "type": "object",

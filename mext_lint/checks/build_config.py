@@ -3,6 +3,7 @@
 import posixpath
 from collections.abc import Iterator
 from typing import NamedTuple
+from weakref import WeakKeyDictionary
 
 from mext_lint.buildfiles import ImageBuild, normalize_platform
 from mext_lint.dockerfile.model import Instruction, Word
@@ -67,15 +68,33 @@ def ui_symlinks(ctx: CheckContext) -> Iterator[Problem]:
     if context is None or root is None or not root.value.strip():
         return
     ui_root = normalize("/" + root.value.strip().lstrip("/"))
+    known = _UNSAFE_COPIES.setdefault(context, {})
     for copy in context_copies(ctx):
-        for entry in _sources(context, copy.source.text):
-            below = _part_in_ui(copy, entry, ui_root)
-            if below is None:
-                continue
-            found = _first_unsafe(context, below)
-            if found is not None:
-                yield Problem(copy.source.span, _unsafe_message(found, ui_root))
-                break
+        key = (copy.source.text, copy.destination, copy.parents, ui_root)
+        if key not in known:
+            known[key] = _unsafe_copy(context, copy, ui_root)
+        message = known[key]
+        if message is not None:
+            yield Problem(copy.source.span, message)
+
+
+# What each copy puts in the UI folder depends on the build context only, not on the variant:
+# found once per extension for all of them.
+_UNSAFE_COPIES: WeakKeyDictionary[BuildContext, dict[tuple[str, str, bool, str], str | None]] = (
+    WeakKeyDictionary()
+)
+
+
+def _unsafe_copy(context: BuildContext, copy: _Copy, ui_root: str) -> str | None:
+    """What is wrong with the first symlink or node_modules ``copy`` puts in the UI folder."""
+    for entry in _sources(context, copy.source.text):
+        below = _part_in_ui(copy, entry, ui_root)
+        if below is None:
+            continue
+        found = _first_unsafe(context, below)
+        if found is not None:
+            return _unsafe_message(found, ui_root)
+    return None
 
 
 def context_copies(ctx: CheckContext) -> Iterator[_Copy]:

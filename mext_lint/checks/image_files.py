@@ -51,7 +51,7 @@ def ui_not_in_image(ctx: CheckContext) -> Iterator[Problem]:
         return
     base = root.value if root is not None else "/"
     entry = posixpath.join(image_path(base), strip_query(src.value).lstrip("/"))
-    yield from missing(ctx, Located(entry, src.span, src.pointer), "UI entry page")
+    yield from missing(ctx, src.with_value(entry), "UI entry page")
 
 
 @check("MX304", per_platform=True, needs_dockerfile=True, needs_metadata=True)

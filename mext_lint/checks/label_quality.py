@@ -103,6 +103,8 @@ def _placeholder_urls(image_labels: Mapping[str, LabelValue]) -> Iterator[Proble
 
 def placeholder_url(value: str) -> str | None:
     """The first URL in ``value`` on the docs' placeholder host, if any."""
+    if DOCS_PLACEHOLDER_HOST not in value.lower():
+        return None  # a URL's host is part of the text, lower-cased: most values never name it
     url: str
     for url in _URL_IN_TEXT.findall(value):
         parts = _split(url)
