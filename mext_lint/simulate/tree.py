@@ -294,7 +294,8 @@ class FileTree:
         """``_absent`` for a path with no entry in ``directory``, shared by such paths."""
         if path in self._skipped:
             return self._absent(path, directory.tombstone, directory.opacities)
-        covering = tuple(i for i, o in directory.varying if o.covers(path))
+        varying = directory.varying  # usually empty: no generator to build then
+        covering = tuple(i for i, o in varying if o.covers(path)) if varying else ()
         answer = directory.absent.get(covering)
         if answer is None:
             answer = self._absent(path, directory.tombstone, directory.opacities)
