@@ -1022,7 +1022,7 @@ def walk_script(script: str, arch: str, *, outer: bool = False) -> FileTree:
     tree = FileTree()
     env: dict[str, str | None] = {"TARGETARCH": arch, "TARGETOS": "linux", "ARCH": None}
     instruction = Span("Dockerfile", 3, 1, 3, 4)
-    state = ShellState(tree, env, "/", instruction, f"linux/{arch}")
+    state = ShellState(tree, env, "/", instruction)
     # A script nested deeper than Python's stack raises RecursionError: run_script leaves that
     # RUN opaque, which is the right answer.
     with contextlib.suppress(RecursionError):

@@ -47,7 +47,7 @@ def simulate(
     tree = tree if tree is not None else FileTree()
     variables: dict[str, str | None] = {"TARGETARCH": arch, "TARGETOS": "linux"}
     variables.update(env or {})
-    state = ShellState(tree, variables, cwd, INSTRUCTION, f"linux/{arch}")
+    state = ShellState(tree, variables, cwd, INSTRUCTION)
     run_script(Script(script, locator(script), "Dockerfile", outer), state)
     return tree
 

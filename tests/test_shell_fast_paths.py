@@ -204,7 +204,7 @@ def test_a_branch_that_does_not_run_changes_only_a_copy_made_when_it_first_write
         'if [ "$TARGETARCH" = arm64 ]; then rm -rf /keep; mkdir -p /arm/x; apk add git; fi\n'
         "touch /done"
     )
-    state = ShellState(tree, {"TARGETARCH": "amd64"}, "/", INSTRUCTION, "linux/amd64")
+    state = ShellState(tree, {"TARGETARCH": "amd64"}, "/", INSTRUCTION)
     with mock.patch.object(FileTree, "clone", counting_clone):
         follow_script(Script(script, lambda offset: (1, offset + 1), "Dockerfile"), state)
     assert clones == 1  # only the branch that writes needed a scratch tree

@@ -84,7 +84,7 @@ class Recorder:
 
 def follow(script: str, arch: str, *, outer: bool = False, parses: Parses | None = None) -> None:
     env: dict[str, str | None] = {"TARGETARCH": arch, "TARGETOS": "linux"}
-    state = ShellState(FileTree(), env, "/", INSTRUCTION, f"linux/{arch}")
+    state = ShellState(FileTree(), env, "/", INSTRUCTION)
     follow_script(Script(script, locator(script), "Dockerfile", outer, parses), state)
 
 
@@ -149,7 +149,7 @@ def test_a_kept_parse_simulates_what_a_fresh_one_does(script: str, outer: bool) 
         fresh = FileTree()
         env: dict[str, str | None] = {"TARGETARCH": arch, "TARGETOS": "linux"}
         for tree, kept in [(shared, parses), (fresh, None)]:
-            state = ShellState(tree, dict(env), "/", INSTRUCTION, f"linux/{arch}")
+            state = ShellState(tree, dict(env), "/", INSTRUCTION)
             follow_script(Script(script, locator(script), "Dockerfile", outer, kept), state)
         assert list(shared.entries()) == list(fresh.entries())
         assert all(shared.skipped(e.path) == fresh.skipped(e.path) for e in fresh.entries())

@@ -61,8 +61,7 @@ def apply_run(step: Step) -> None:
 def _run(step: Step) -> None:
     instruction = step.instruction
     stage = step.stage
-    target = str(step.build.platform)
-    state = ShellState(stage.tree, shell_env(step), stage.workdir, instruction.span, target)
+    state = ShellState(stage.tree, shell_env(step), stage.workdir, instruction.span)
     if stage.pinned_by is not None and stage.platform is not None:
         origin = Related(stage.pinned_by, f"runs on {stage.platform}: its stage is pinned")
         state.pinned_arch = ArchMark(stage.platform.arch, origin)
@@ -156,16 +155,14 @@ def shebang_interpreter(content: str) -> str | None:
 def segment_locator(instruction: Instruction) -> Locate:
     """Map an offset in ``instruction.command`` to its line and column in the Dockerfile."""
     segments: tuple[Segment, ...] = instruction.command_segments
+    offsets = [segment.offset for segment in segments]  # ascending
     start = instruction.command_span
 
     def locate(offset: int) -> tuple[int, int]:
-        found = None
-        for segment in segments:
-            if segment.offset > offset:
-                break
-            found = segment
-        if found is None:
+        index = bisect.bisect_right(offsets, offset) - 1  # the last segment starting before
+        if index < 0:
             return start.line, start.column + max(offset, 0)
+        found = segments[index]
         return found.line, found.column + offset - found.offset
 
     return locate

@@ -93,7 +93,7 @@ class Script(NamedTuple):
 
 
 class ShellState:
-    __slots__ = ("cwd", "env", "instruction", "pinned_arch", "platform_note", "tree")
+    __slots__ = ("cwd", "env", "instruction", "pinned_arch", "tree")
 
     def __init__(
         self,
@@ -101,13 +101,11 @@ class ShellState:
         env: dict[str, str | None],
         cwd: str,
         instruction: Span,
-        platform_note: str = "",
     ) -> None:
         self.tree = tree
         self.env = env  # ARG/ENV in scope incl. TARGETARCH etc.; None = unknown value
         self.cwd = cwd  # WORKDIR
         self.instruction = instruction  # the RUN instruction (fallback origin)
-        self.platform_note = platform_note  # e.g. "linux/arm64", for messages
         # The CPU the RUN executes on when its stage's FROM pins a constant --platform (a native
         # `go build` there produces that CPU's binary); None when it is the target or unknown.
         self.pinned_arch: ArchMark | None = None
