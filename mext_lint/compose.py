@@ -1,7 +1,8 @@
 """The compose file ``vm.composefile`` names, read with a line:column for every value rules use.
 
 ruamel.yaml (imported on first use) parses the text in round-trip mode, which keeps the 0-based
-line and column of every key, value and sequence item; they become 1-based spans here. Nothing
+line and column of every key, value and sequence item; they become 1-based spans here. The plain
+block YAML most compose files are is read by ``simple_yaml`` instead, which gives the same. Nothing
 raises: a YAML error becomes a syntax issue at its position, and a shape Docker Compose rejects
 (a top level or ``services`` that is not a mapping, a service that is not a mapping) becomes an
 issue at the offending node, after which reading goes on with what is usable.
@@ -137,6 +138,15 @@ def _escaped(text: str, end: int) -> bool:
 
 
 def _parse(text: str) -> object:
+    from mext_lint import simple_yaml
+
+    try:
+        return simple_yaml.load(text)
+    except simple_yaml.NotSimple:
+        return _parse_with_ruamel(text)
+
+
+def _parse_with_ruamel(text: str) -> object:
     import warnings
 
     from ruamel.yaml import YAML
