@@ -674,3 +674,41 @@ def test_heredoc_lexer_shortcuts_agree_with_the_character_by_character_lexer(lin
             for raw_escapes in (True, False)
         ]
     assert fast == slow
+
+
+def _terminator_by_regex(text: str, name: str, strip_tabs: bool) -> int | None:
+    """The first definition: the end of a heredoc body found by a regular expression."""
+    tabs = "\t*+" if strip_tabs else ""
+    pattern = re.compile(f"^{tabs}{re.escape(name)}(?<!\r)\r*$", re.MULTILINE)
+    body_start = text.find("\n")
+    found = None if body_start < 0 else pattern.search(text, body_start + 1)
+    return None if found is None else text.count("\n", 0, found.start())
+
+
+_BODY_LINES = st.lists(
+    st.lists(st.sampled_from(["E", "F", "\t", "\r", " "]), max_size=4).map("".join),
+    max_size=6,
+)
+
+
+@settings(max_examples=300)
+@given(
+    st.sampled_from(["E", "EF", "'E'", '"E\rF"', "'\tE'", '"E\r"', "'E\r\r'"]),
+    st.booleans(),
+    _BODY_LINES,
+    st.booleans(),
+)
+def test_heredoc_terminator_agrees_with_the_regex(
+    name: str, strip_tabs: bool, body: list[str], final_newline: bool
+) -> None:
+    text = "\n".join([f"RUN <<{'-' if strip_tabs else ''}{name}", *body]) + (
+        "\n" if final_newline else ""
+    )
+    dockerfile = parse(text)
+    [run] = dockerfile.instructions
+    [heredoc] = run.heredocs
+    found = _terminator_by_regex(text, heredoc.name, strip_tabs)
+    terminated = "unterminated heredoc" not in [error.message for error in dockerfile.errors]
+    assert terminated == (found is not None)
+    if found is not None:
+        assert run.span.end_line == found + 1

@@ -12,7 +12,7 @@ Unlike BuildKit it never stops at the first problem and never raises: each probl
 kept even when invalid; unknown ones are only reported.
 """
 
-import bisect
+import functools
 import itertools
 import re
 from typing import NamedTuple
@@ -21,7 +21,6 @@ from mext_lint.dockerfile.heredoc_words import HeredocWord, ShellWord, heredocs_
 from mext_lint.dockerfile.instruction_rules import INSTRUCTIONS, instruction_error, suggestion
 from mext_lint.dockerfile.line_parsers import (
     ParsedArgs,
-    RawWord,
     parse_health_config,
     parse_maybe_json,
     parse_maybe_json_to_list,
@@ -37,6 +36,7 @@ from mext_lint.dockerfile.logical_line import (
     Piece,
     go_trim_left,
     go_trim_right,
+    new_span,
 )
 from mext_lint.dockerfile.model import (
     Comment,
@@ -65,6 +65,10 @@ _SPACED_HEREDOC_OPERATOR = compile_later(r"\d*<<-?", re.ASCII)
 _EMPTY_INSTRUCTION = "unknown instruction: (empty: only line continuations)"
 _LEADING_TABS = compile_later(r"^\t+", re.MULTILINE)
 _BLANK_OR_COMMENT = re.compile(f"[{GO_SPACE_CLASS}]*(?:#|$)")
+# The records made for every instruction, built from a tuple (see logical_line.new_span).
+_new_word = functools.partial(tuple.__new__, Word)
+_new_flag = functools.partial(tuple.__new__, Flag)
+_new_instruction = functools.partial(tuple.__new__, Instruction)
 
 
 def parse_dockerfile(text: str, path: str) -> Dockerfile:
@@ -96,19 +100,21 @@ class _Built(NamedTuple):
             start = self.inner.keyword_span
             inner_span = Span(span.path, start.line, start.column, span.end_line, span.end_column)
             inner = self.inner.instruction(inner_span, heredocs)
-        return Instruction(
-            self.keyword,
-            span,
-            self.keyword_span,
-            self.flags,
-            self.value,
-            self.json_form,
-            heredocs,
-            self.original,
-            self.command,
-            self.command_span,
-            self.command_segments,
-            inner,
+        return _new_instruction(
+            (
+                self.keyword,
+                span,
+                self.keyword_span,
+                self.flags,
+                self.value,
+                self.json_form,
+                heredocs,
+                self.original,
+                self.command,
+                self.command_span,
+                self.command_segments,
+                inner,
+            )
         )
 
 
@@ -138,15 +144,7 @@ def _parse_args(keyword: str, line: str, start: int, end: int, escape: str) -> P
     if keyword in ("maintainer", "stopsignal", "user", "workdir"):
         return parse_string(line, start, end)
     # parseIgnore (unknown instructions; ONBUILD is handled apart): one empty node, as BuildKit.
-    return ParsedArgs([RawWord("", start, start)])
-
-
-def _terminator(name: str, strip_tabs: bool) -> re.Pattern[str]:
-    """A line that ends a heredoc: ``name`` once a CRLF's "\r" (and for ``<<-`` leading tabs)
-    are removed. Possessive tabs and the look-behind keep a name that starts with a tab or ends
-    with "\r" from ever matching, as such a line cannot equal it once trimmed."""
-    tabs = "\t*+" if strip_tabs else ""
-    return re.compile(f"^{tabs}{re.escape(name)}(?<!\r)\r*$", re.MULTILINE)
+    return ParsedArgs([("", start, start)])
 
 
 def _utf8_length(line: str) -> int:
@@ -239,7 +237,7 @@ class _Parser:
         first, ended = self.trim_continuation(body)
         if ended and not first:
             return
-        pieces = [Piece(0, index + 1, lead + 1)] if first else []
+        pieces: list[Piece] = [(0, index + 1, lead + 1)] if first else []
         parts = [first]
         length = len(first)
         last = index
@@ -252,7 +250,7 @@ class _Parser:
                 continue  # blank and comment lines inside a continuation are skipped
             piece, ended = self.trim_continuation(line)
             if piece:
-                pieces.append(Piece(length, last + 1, 1))
+                pieces.append((length, last + 1, 1))
                 parts.append(piece)
                 length += len(piece)
         end = (last + 1, len(self.trimmed[last]) + 1)
@@ -326,7 +324,7 @@ class _Parser:
             else:
                 self.note_spaced_heredoc(shell, start_line)
         end_column = len(self.trimmed[last]) + 1
-        span = Span(self.path, start_line, start_column, last + 1, end_column)
+        span = new_span((self.path, start_line, start_column, last + 1, end_column))
         instruction = built.instruction(span, heredocs)
         if instruction.keyword in INSTRUCTIONS:
             self.instructions.append(instruction)
@@ -339,7 +337,8 @@ class _Parser:
         """``newNodeFromLine``: keyword, flags and values of one joined line."""
         line = logical.text
         parts = split_command(line)
-        keyword = parts.keyword.text.upper()
+        keyword_text, keyword_start, keyword_end = parts.keyword
+        keyword = keyword_text.upper()
         start, end = parts.args_start, parts.args_end
         inner: _Built | None = None
         if keyword == "ONBUILD":
@@ -348,13 +347,13 @@ class _Parser:
                 inner = self.build(logical.sub_line(start, end), nested=True)
         else:
             parsed = _parse_args(keyword.lower(), line, start, end, self.escape)
-        keyword_span = logical.span(parts.keyword.start, parts.keyword.end)
-        if keyword in _SHELL_COMMANDS and not parsed.json_form and start < end:
-            command = (line[start:end], logical.span(start, end), logical.segments(start, end))
-        else:  # no shell command: an empty span just after the keyword
-            command = ("", logical.span(parts.keyword.end, parts.keyword.end), ())
         span = logical.span
-        value = tuple([Word(raw.text, span(raw.start, raw.end)) for raw in parsed.values])
+        keyword_span = span(keyword_start, keyword_end)
+        if keyword in _SHELL_COMMANDS and not parsed.json_form and start < end:
+            command = (line[start:end], span(start, end), logical.segments(start, end))
+        else:  # no shell command: an empty span just after the keyword
+            command = ("", span(keyword_end, keyword_end), ())
+        value = tuple([_new_word((text, span(first, last))) for text, first, last in parsed.values])
         if inner is None:
             node_args = [word.text for word in value]
             parse_error = parsed.error
@@ -364,13 +363,13 @@ class _Parser:
         return _Built(
             keyword,
             keyword_span,
-            tuple([_flag(raw.text, span(raw.start, raw.end)) for raw in parts.flags]),
+            tuple([_flag(text, span(first, last)) for text, first, last in parts.flags]),
             value,
             parsed.json_form,
             line,
             *command,
             inner,
-            parts.keyword.text,
+            keyword_text,
             parse_error,
             node_args,
         )
@@ -396,26 +395,37 @@ class _Parser:
     def read_heredoc(self, word: HeredocWord) -> tuple[Heredoc, bool]:
         """One body, up to the line equal to the delimiter (leading tabs ignored for ``<<-``)."""
         first = self.index
+        terminator = self.find_terminator(word.name, word.strip_tabs)
+        end = self.limit if terminator is None else terminator  # the body is lines [first, end)
+        self.index = self.limit if terminator is None else terminator + 1
         offsets = self.line_offsets()
-        end = offsets[self.limit]
-        terminator = _terminator(word.name, word.strip_tabs).search(self.text, offsets[first], end)
-        if terminator is None:
-            self.index = self.limit
-        else:
-            end = terminator.start()
-            self.index = bisect.bisect_right(offsets, end)  # just after the terminator line
-        content = self.text[offsets[first] : end]
+        content = self.text[offsets[first] : offsets[end]]
         if word.strip_tabs:
             content = _LEADING_TABS.sub("", content)
         last = self.index  # 1-based number of the last line read
         if last == first:  # nothing left to read: an empty span just after the instruction
-            span = Span(self.path, first + 1, 1, first + 1, 1)
+            span = new_span((self.path, first + 1, 1, first + 1, 1))
         else:
-            span = Span(self.path, first + 1, 1, last, len(self.trimmed[last - 1]) + 1)
+            span = new_span((self.path, first + 1, 1, last, len(self.trimmed[last - 1]) + 1))
         heredoc = Heredoc(
             word.name, content, word.expand, word.strip_tabs, word.fd, span, first + 1
         )
         return heredoc, terminator is not None
+
+    def find_terminator(self, name: str, strip_tabs: bool) -> int | None:
+        """The index of the first line from ``self.index`` on that ends a heredoc: ``name`` once
+        a CRLF's "\r" (and for ``<<-`` leading tabs) are removed. A name never ends with "\r"
+        (nor, for ``<<-``, starts with a tab) that such a line could equal."""
+        lines, first, limit = self.trimmed, self.index, self.limit
+        if not strip_tabs:
+            try:
+                return lines.index(name, first, limit)
+            except ValueError:
+                return None
+        for index in range(first, limit):
+            if lines[index].lstrip("\t") == name:
+                return index
+        return None
 
     # -- problems --------------------------------------------------------------------------------
 
@@ -487,4 +497,4 @@ class _Parser:
 
 def _flag(raw: str, span: Span) -> Flag:
     name, has_value, value = raw[2:].partition("=")
-    return Flag(raw, name, value if has_value else None, span)
+    return _new_flag((raw, name, value if has_value else None, span))
