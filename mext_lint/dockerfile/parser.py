@@ -45,7 +45,6 @@ from mext_lint.dockerfile.model import (
     Flag,
     Heredoc,
     Instruction,
-    Segment,
     SyntaxIssue,
     Word,
 )
@@ -76,46 +75,23 @@ def parse_dockerfile(text: str, path: str) -> Dockerfile:
     return _Parser(text, path).parse()
 
 
-class _Built(NamedTuple):
-    """One instruction read from its joined line, before its span and heredocs are known."""
+# An instruction read from its joined line, then what only the instruction checks need: the
+# keyword as written (BuildKit keeps its case in messages), the line parser's error and
+# BuildKit's nodeArgs.
+_Read = tuple[Instruction, str, str | None, list[str]]
 
-    keyword: str
-    keyword_span: Span
-    flags: tuple[Flag, ...]
-    value: tuple[Word, ...]
-    json_form: bool
-    original: str
-    command: str
-    command_span: Span
-    command_segments: tuple[Segment, ...]
-    inner: "_Built | None"  # ONBUILD's trigger
-    keyword_text: str  # as written (BuildKit keeps the case in messages)
-    parse_error: str | None
-    node_args: list[str]  # BuildKit's nodeArgs, for the instruction checks
 
-    def instruction(self, span: Span, heredocs: tuple[Heredoc, ...]) -> Instruction:
-        """The instruction (and ONBUILD's trigger) with its full span and heredoc bodies."""
-        inner = None
-        if self.inner is not None:
-            start = self.inner.keyword_span
-            inner_span = Span(span.path, start.line, start.column, span.end_line, span.end_column)
-            inner = self.inner.instruction(inner_span, heredocs)
-        return _new_instruction(
-            (
-                self.keyword,
-                span,
-                self.keyword_span,
-                self.flags,
-                self.value,
-                self.json_form,
-                heredocs,
-                self.original,
-                self.command,
-                self.command_span,
-                self.command_segments,
-                inner,
-            )
-        )
+def _with_heredocs(
+    instruction: Instruction, heredocs: tuple[Heredoc, ...], end: tuple[int, int]
+) -> Instruction:
+    """The instruction (and ONBUILD's trigger) with its heredoc bodies, its span up to their end."""
+    inner = instruction.inner
+    span = instruction.span
+    fields = list(instruction)  # Instruction._replace would cost four times as much
+    fields[1] = new_span((span.path, span.line, span.column, *end))
+    fields[6] = heredocs
+    fields[11] = None if inner is None else _with_heredocs(inner, heredocs, end)
+    return _new_instruction(fields)
 
 
 class _SpacedHeredoc(NamedTuple):
@@ -314,72 +290,94 @@ class _Parser:
         self, logical: LogicalLine, start_line: int, start_column: int, last: int
     ) -> None:
         self.node_count += 1
-        built = self.build(logical, nested=False)
-        heredocs: tuple[Heredoc, ...] = ()
-        if "<<" in logical.text and self.can_contain_heredoc(built):
-            words, shell = heredocs_in_line(logical.text)
-            if words:
-                heredocs = self.read_heredocs(words, logical)
-                last = self.index - 1
-            else:
-                self.note_spaced_heredoc(shell, start_line)
-        end_column = len(self.trimmed[last]) + 1
-        span = new_span((self.path, start_line, start_column, last + 1, end_column))
-        instruction = built.instruction(span, heredocs)
+        end = (last + 1, len(self.trimmed[last]) + 1)
+        instruction, written, parse_error, node_args = self.build(
+            logical, (start_line, start_column), end, nested=False
+        )
         if instruction.keyword in INSTRUCTIONS:
             self.instructions.append(instruction)
-            self.check_instruction(built, instruction)
+            self.check_instruction(instruction, parse_error, node_args)
         else:
-            self.report_unknown(built.keyword_text, instruction, start_line)
+            self.report_unknown(written, instruction, start_line)
         self.end_spaced_heredoc(instruction, logical, start_line)
 
-    def build(self, logical: LogicalLine, *, nested: bool) -> _Built:
-        """``newNodeFromLine``: keyword, flags and values of one joined line."""
+    def build(
+        self,
+        logical: LogicalLine,
+        start: tuple[int, int] | None,
+        end: tuple[int, int],
+        *,
+        nested: bool,
+    ) -> _Read:
+        """``newNodeFromLine``: keyword, flags and values of one joined line, as an instruction
+        spanning from ``start`` (from its keyword when None) to ``end``, or to the end of the
+        heredoc bodies it reads from the lines after it."""
         line = logical.text
         parts = split_command(line)
         keyword_text, keyword_start, keyword_end = parts.keyword
         keyword = keyword_text.upper()
-        start, end = parts.args_start, parts.args_end
-        inner: _Built | None = None
+        args_start, args_end = parts.args_start, parts.args_end
+        inner: _Read | None = None
         if keyword == "ONBUILD":
             parsed = ParsedArgs([])
-            if start < end and not nested:  # ONBUILD ONBUILD is an error: no need to go deeper
-                inner = self.build(logical.sub_line(start, end), nested=True)
+            if args_start < args_end and not nested:  # ONBUILD ONBUILD is an error: stop there
+                trigger_line = logical.sub_line(args_start, args_end)
+                inner = self.build(trigger_line, None, end, nested=True)
         else:
-            parsed = _parse_args(keyword.lower(), line, start, end, self.escape)
+            parsed = _parse_args(keyword.lower(), line, args_start, args_end, self.escape)
         span = logical.span
         keyword_span = span(keyword_start, keyword_end)
-        if keyword in _SHELL_COMMANDS and not parsed.json_form and start < end:
-            command = (line[start:end], span(start, end), logical.segments(start, end))
+        if keyword in _SHELL_COMMANDS and not parsed.json_form and args_start < args_end:
+            command = (
+                line[args_start:args_end],
+                span(args_start, args_end),
+                logical.segments(args_start, args_end),
+            )
         else:  # no shell command: an empty span just after the keyword
             command = ("", span(keyword_end, keyword_end), ())
         value = tuple([_new_word((text, span(first, last))) for text, first, last in parsed.values])
         if inner is None:
+            trigger = None
             node_args = [word.text for word in value]
             parse_error = parsed.error
+            heredoc_form = keyword in _HEREDOC_KEYWORDS and not parsed.json_form
         else:
-            node_args = [inner.keyword_text, *inner.node_args]
-            parse_error = inner.parse_error
-        return _Built(
-            keyword,
-            keyword_span,
-            tuple([_flag(text, span(first, last)) for text, first, last in parts.flags]),
-            value,
-            parsed.json_form,
-            line,
-            *command,
-            inner,
-            keyword_text,
-            parse_error,
-            node_args,
+            trigger, trigger_written, parse_error, trigger_args = inner
+            node_args = [trigger_written, *trigger_args]
+            heredoc_form = trigger.keyword in _HEREDOC_KEYWORDS and not trigger.json_form
+        if start is None:
+            start = keyword_span.line, keyword_span.column
+        heredocs: tuple[Heredoc, ...] = ()
+        if heredoc_form and parse_error is None and not nested and "<<" in line:
+            # canContainHeredoc: the bodies follow on the next lines; the span goes to their end.
+            heredocs = self.read_line_heredocs(logical, start[0])
+            if heredocs:
+                end = (self.index, len(self.trimmed[self.index - 1]) + 1)
+                if trigger is not None:
+                    trigger = _with_heredocs(trigger, heredocs, end)
+        instruction = _new_instruction(
+            (
+                keyword,
+                new_span((self.path, *start, *end)),
+                keyword_span,
+                tuple([_flag(text, span(first, last)) for text, first, last in parts.flags]),
+                value,
+                parsed.json_form,
+                heredocs,
+                line,
+                *command,
+                trigger,
+            )
         )
+        return instruction, keyword_text, parse_error, node_args
 
-    @staticmethod
-    def can_contain_heredoc(built: _Built) -> bool:
-        """``canContainHeredoc``: RUN, COPY, ADD (also under ONBUILD), never in JSON form."""
-        target = built.inner if built.inner is not None else built
-        heredoc_form = target.keyword in _HEREDOC_KEYWORDS and not target.json_form
-        return heredoc_form and built.parse_error is None
+    def read_line_heredocs(self, logical: LogicalLine, line: int) -> tuple[Heredoc, ...]:
+        """The heredocs of an instruction that can have some, which starts on ``line``."""
+        words, shell = heredocs_in_line(logical.text)
+        if not words:
+            self.note_spaced_heredoc(shell, line)
+            return ()
+        return self.read_heredocs(words, logical)
 
     def read_heredocs(self, words: list[HeredocWord], logical: LogicalLine) -> tuple[Heredoc, ...]:
         """Read each heredoc's body, in order, from the lines after the instruction."""
@@ -468,14 +466,16 @@ class _Parser:
             self.spaced_heredoc = hint._replace(reported=True)
         self.error(message, instruction.keyword_span)
 
-    def check_instruction(self, built: _Built, instruction: Instruction) -> None:
+    def check_instruction(
+        self, instruction: Instruction, parse_error: str | None, node_args: list[str]
+    ) -> None:
         """The instruction parser's checks, then "no build stage" for a command before any FROM."""
-        if built.parse_error is not None:
-            self.error(built.parse_error, instruction.keyword_span)
+        if parse_error is not None:
+            self.error(parse_error, instruction.keyword_span)
             return
         raw_flags = [flag.raw for flag in instruction.flags]
         rejection = instruction_error(
-            instruction.keyword, raw_flags, built.node_args, instruction.json_form
+            instruction.keyword, raw_flags, node_args, instruction.json_form
         )
         if rejection is not None:
             at_fault = instruction.keyword_span
