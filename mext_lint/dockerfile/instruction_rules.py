@@ -9,7 +9,6 @@ unknown or malformed flags, missing arguments, bad stage names and the like, and
 import re
 from collections.abc import Mapping, Sequence
 from enum import Enum
-from typing import NamedTuple
 
 from mext_lint.dockerfile.heredoc_words import parse_heredoc_word
 from mext_lint.dockerfile.line_parsers import go_quote
@@ -97,11 +96,14 @@ def _edit_distance(left: str, right: str) -> int:
     return previous[-1]
 
 
-class Rejection(NamedTuple):
+class Rejection:
     """Why BuildKit rejects an instruction, and which of its flags is at fault (if one is)."""
 
-    message: str
-    flag: int | None = None  # index in the instruction's flags
+    __slots__ = ("flag", "message")
+
+    def __init__(self, message: str, flag: int | None = None) -> None:
+        self.message = message
+        self.flag = flag  # index in the instruction's flags
 
 
 def flags_error(raw_flags: Sequence[str], declared: Mapping[str, FlagType]) -> Rejection | None:

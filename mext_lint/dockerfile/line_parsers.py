@@ -9,7 +9,6 @@ the caller can give it an exact span. Nothing here raises: a parse failure is a 
 import functools
 import json
 import re
-from typing import NamedTuple
 
 from mext_lint.dockerfile.logical_line import (
     GO_SPACE_CLASS,
@@ -35,19 +34,22 @@ _JSON_SPACES = " \t\n\r"
 RawWord = tuple[str, int, int]
 
 
-class ParsedArgs(NamedTuple):
-    values: list[RawWord]
-    json_form: bool = False
-    error: str | None = None
+class ParsedArgs:
+    """What a line parser returns: the values, whether they came from JSON, or why it failed."""
+
+    __slots__ = ("error", "json_form", "values")
+
+    def __init__(
+        self, values: list[RawWord], json_form: bool = False, error: str | None = None
+    ) -> None:
+        self.values = values
+        self.json_form = json_form
+        self.error = error
 
 
-class CommandParts(NamedTuple):
-    """``splitCommand``: the keyword, the builder flags and the remaining argument text."""
-
-    keyword: RawWord
-    flags: list[RawWord]
-    args_start: int
-    args_end: int
+# ``splitCommand``: the keyword, the builder flags, then where the remaining argument text starts
+# and ends.
+CommandParts = tuple[RawWord, list[RawWord], int, int]
 
 
 def go_quote(text: str) -> str:
@@ -67,10 +69,10 @@ def split_command(line: str) -> CommandParts:
     keyword = (found.group(1), start, found.end(1))
     index = found.end()
     if index == end:
-        return CommandParts(keyword, [], end, end)
+        return keyword, [], end, end
     args_start, flags = extract_builder_flags(line, index, end)
     args_start = go_trim_left(line, args_start, end)
-    return CommandParts(keyword, flags, args_start, go_trim_right(line, args_start, end))
+    return keyword, flags, args_start, go_trim_right(line, args_start, end)
 
 
 def _byte_units(line: str, start: int, end: int) -> list[tuple[int, int]]:

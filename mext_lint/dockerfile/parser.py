@@ -15,7 +15,6 @@ kept even when invalid; unknown ones are only reported.
 import functools
 import itertools
 import re
-from typing import NamedTuple
 
 from mext_lint.dockerfile.heredoc_words import HeredocWord, ShellWord, heredocs_in_line, shell_words
 from mext_lint.dockerfile.instruction_rules import INSTRUCTIONS, instruction_error, suggestion
@@ -94,13 +93,16 @@ def _with_heredocs(
     return _new_instruction(fields)
 
 
-class _SpacedHeredoc(NamedTuple):
+class _SpacedHeredoc:
     """A `<< EOF` BuildKit did not read as a heredoc: the lines after it become instructions."""
 
-    operator: str
-    delimiter: str
-    line: int
-    reported: bool = False
+    __slots__ = ("delimiter", "line", "operator", "reported")
+
+    def __init__(self, operator: str, delimiter: str, line: int) -> None:
+        self.operator = operator
+        self.delimiter = delimiter
+        self.line = line
+        self.reported = False  # the unknown instruction it causes has been explained
 
 
 def _parse_args(keyword: str, line: str, start: int, end: int, escape: str) -> ParsedArgs:
@@ -313,10 +315,10 @@ class _Parser:
         spanning from ``start`` (from its keyword when None) to ``end``, or to the end of the
         heredoc bodies it reads from the lines after it."""
         line = logical.text
-        parts = split_command(line)
-        keyword_text, keyword_start, keyword_end = parts.keyword
+        (keyword_text, keyword_start, keyword_end), flags, args_start, args_end = split_command(
+            line
+        )
         keyword = keyword_text.upper()
-        args_start, args_end = parts.args_start, parts.args_end
         inner: _Read | None = None
         if keyword == "ONBUILD":
             parsed = ParsedArgs([])
@@ -360,7 +362,7 @@ class _Parser:
                 keyword,
                 new_span((self.path, *start, *end)),
                 keyword_span,
-                tuple([_flag(text, span(first, last)) for text, first, last in parts.flags]),
+                tuple([_flag(text, span(first, last)) for text, first, last in flags]),
                 value,
                 parsed.json_form,
                 heredocs,
@@ -432,11 +434,11 @@ class _Parser:
 
     def note_spaced_heredoc(self, words: list[ShellWord], line: int) -> None:
         """Remember `<< EOF` written with a space, to explain the errors its body causes."""
-        for operator, following in itertools.pairwise(words):
-            if _SPACED_HEREDOC_OPERATOR.fullmatch(operator.text):
-                unquoted = shell_words(following.text, raw_quotes=False, raw_escapes=False)
-                delimiter = unquoted[0].text if unquoted else following.text
-                self.spaced_heredoc = _SpacedHeredoc(operator.text, delimiter, line)
+        for (operator, _, _), (following, _, _) in itertools.pairwise(words):
+            if _SPACED_HEREDOC_OPERATOR.fullmatch(operator):
+                unquoted = shell_words(following, raw_quotes=False, raw_escapes=False)
+                delimiter = unquoted[0][0] if unquoted else following
+                self.spaced_heredoc = _SpacedHeredoc(operator, delimiter, line)
                 return
 
     def end_spaced_heredoc(self, instruction: Instruction, logical: LogicalLine, line: int) -> None:
@@ -463,7 +465,7 @@ class _Parser:
                 f" (line {line} follows `{spaced}` on line {hint.line}: BuildKit does not read "
                 f"`{spaced}` with a space as a heredoc; write `{hint.operator}{hint.delimiter}`)"
             )
-            self.spaced_heredoc = hint._replace(reported=True)
+            hint.reported = True
         self.error(message, instruction.keyword_span)
 
     def check_instruction(
