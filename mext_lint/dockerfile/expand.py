@@ -98,8 +98,11 @@ def _tokens(stop: str, escape: str) -> re.Pattern[str]:
 @functools.cache
 def _quoted_tokens(escape: str) -> re.Pattern[str]:
     """The tokens ``double_quoted`` reads whole: characters other than ``"``, ``$`` and
-    ``escape``, a simple variable reference."""
-    return re.compile(f'(?P<plain>[^"${re.escape(escape)}]+)|{_references(escape)}')
+    ``escape``, one of those three escaped, a simple variable reference."""
+    escaped = re.escape(escape)
+    return re.compile(
+        f'(?P<plain>[^"${escaped}]+)|{escaped}(?P<escaped>["${escaped}])|{_references(escape)}'
+    )
 
 
 def _references(escape: str) -> str:
@@ -286,7 +289,12 @@ class _Lexer:
                 self.pos = token.end()
                 kind = token.lastgroup
                 assert kind is not None
-                value = token[kind] if kind == "plain" else self.reference(token, kind)
+                if kind == "plain":
+                    value = token[kind]
+                elif kind == "escaped":
+                    value = self.escape + token[kind] if raw_escapes else token[kind]
+                else:
+                    value = self.reference(token, kind)
             else:
                 ch = self.peek()
                 if ch == "":
