@@ -12,6 +12,7 @@ import re
 
 from mext_lint.dockerfile.logical_line import (
     GO_SPACE_CLASS,
+    GO_SPACES,
     GO_WORD,
     TOKEN,
     TOKEN_SPACES,
@@ -62,17 +63,19 @@ _KEYWORD = re.compile("([^\t\v\f\r ]*)[\t\v\f\r ]*")  # and the spaces after it
 
 def split_command(line: str) -> CommandParts:
     """``splitCommand``: keyword up to the first ``[\\t\\v\\f\\r ]``, then flags, then arguments."""
-    start = go_trim_left(line)
-    end = go_trim_right(line, start)
+    start = len(line) - len(line.lstrip(GO_SPACES))
+    end = max(len(line.rstrip(GO_SPACES)), start)
     found = _KEYWORD.match(line, start, end)
     assert found is not None  # the pattern also matches the empty string
     keyword = (found.group(1), start, found.end(1))
     index = found.end()
     if index == end:
         return keyword, [], end, end
-    args_start, flags = extract_builder_flags(line, index, end)
-    args_start = go_trim_left(line, args_start, end)
-    return keyword, flags, args_start, go_trim_right(line, args_start, end)
+    flags: list[RawWord] = []
+    if line.startswith("--", index, end):
+        index, flags = extract_builder_flags(line, index, end)
+    index = go_trim_left(line, index, end)
+    return keyword, flags, index, go_trim_right(line, index, end)
 
 
 def _byte_units(line: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -23,6 +23,8 @@ _GO_SPACES = frozenset(
     "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
     "\u200a\u2028\u2029\u202f\u205f\u3000"
 )
+# The same set as a string, for str.strip and its kin.
+GO_SPACES = "".join(sorted(_GO_SPACES))
 # The same set as a regular expression character class body.
 GO_SPACE_CLASS = "\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 # A run of characters that are not spaces for Go's unicode.IsSpace.
@@ -66,7 +68,8 @@ class LogicalLine:
         self.path = path
         self.text = text
         self._pieces = pieces
-        self._starts = [piece[0] for piece in pieces]
+        # Where each piece starts, for the lines made of several.
+        self._starts = [piece[0] for piece in pieces] if len(pieces) > 1 else []
         self._end = end  # file position just after the last character (used for empty ranges)
         # Most instructions sit on one line: then a span is plain arithmetic.
         self._one_line = pieces[0][1:] if len(pieces) == 1 else None
@@ -86,7 +89,7 @@ class LogicalLine:
 
     def span(self, start: int, end: int) -> Span:
         """Span of ``text[start:end]``; an empty range gives a zero-width span."""
-        if self._one_line is not None and start < end <= len(self.text):
+        if self._one_line is not None and start <= end <= len(self.text):
             line, column = self._one_line
             return new_span((self.path, line, column + start, line, column + end))
         line, column = self.position(start)

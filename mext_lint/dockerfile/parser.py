@@ -31,6 +31,7 @@ from mext_lint.dockerfile.line_parsers import (
 )
 from mext_lint.dockerfile.logical_line import (
     GO_SPACE_CLASS,
+    GO_SPACES,
     LogicalLine,
     Piece,
     go_trim_left,
@@ -204,10 +205,10 @@ class _Parser:
         index = self.index
         content = self.trimmed[index]
         bom = 1 if index == 0 and content.startswith("\ufeff") else 0
-        lead = go_trim_left(content, bom)
-        body = content[lead:]
+        body = (content[1:] if bom else content).lstrip(GO_SPACES)
+        lead = len(content) - len(body)
         self.index += 1
-        is_directive = self.read_directive(body, index + 1, lead)
+        is_directive = not self.directives_done and self.read_directive(body, index + 1, lead)
         if body.startswith("#"):
             if not is_directive:
                 self.add_comment(body, index + 1, lead)
@@ -246,9 +247,8 @@ class _Parser:
     # -- directives and comments -----------------------------------------------------------------
 
     def read_directive(self, body: str, line: int, lead: int) -> bool:
-        """BuildKit's DirectiveParser.ParseLine: only lines before anything else count."""
-        if self.directives_done:
-            return False
+        """BuildKit's DirectiveParser.ParseLine: only lines before anything else count (the
+        caller asks only until ``directives_done``)."""
         if not body.startswith("#"):
             self.directives_done = True
             return False
@@ -301,7 +301,8 @@ class _Parser:
             self.check_instruction(instruction, parse_error, node_args)
         else:
             self.report_unknown(written, instruction, start_line)
-        self.end_spaced_heredoc(instruction, logical, start_line)
+        if self.spaced_heredoc is not None:
+            self.end_spaced_heredoc(instruction, logical, start_line)
 
     def build(
         self,
@@ -362,7 +363,9 @@ class _Parser:
                 keyword,
                 new_span((self.path, *start, *end)),
                 keyword_span,
-                tuple([_flag(text, span(first, last)) for text, first, last in flags]),
+                tuple([_flag(text, span(first, last)) for text, first, last in flags])
+                if flags
+                else (),
                 value,
                 parsed.json_form,
                 heredocs,
@@ -444,7 +447,7 @@ class _Parser:
     def end_spaced_heredoc(self, instruction: Instruction, logical: LogicalLine, line: int) -> None:
         """The would-be body ends at its delimiter line, or at the next real instruction."""
         hint = self.spaced_heredoc
-        if hint is None or hint.line == line:
+        if hint is None or hint.line == line:  # (None: the caller has checked)
             return
         if instruction.keyword in INSTRUCTIONS or logical.text.strip() == hint.delimiter:
             self.spaced_heredoc = None
@@ -475,7 +478,7 @@ class _Parser:
         if parse_error is not None:
             self.error(parse_error, instruction.keyword_span)
             return
-        raw_flags = [flag.raw for flag in instruction.flags]
+        raw_flags = [flag.raw for flag in instruction.flags] if instruction.flags else []
         rejection = instruction_error(
             instruction.keyword, raw_flags, node_args, instruction.json_form
         )
