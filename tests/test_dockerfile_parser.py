@@ -21,6 +21,7 @@ from mext_lint.dockerfile.line_parsers import (
     extract_builder_flags,
     parse_words,
 )
+from mext_lint.dockerfile.logical_line import LogicalLine
 from mext_lint.dockerfile.model import Dockerfile, Instruction
 from mext_lint.dockerfile.parser import parse_dockerfile
 from mext_lint.spans import Span
@@ -712,3 +713,26 @@ def test_heredoc_terminator_agrees_with_the_regex(
     assert terminated == (found is not None)
     if found is not None:
         assert run.span.end_line == found + 1
+
+
+@given(
+    st.lists(st.integers(1, 4), min_size=1, max_size=4),
+    st.integers(0, 14),
+    st.integers(0, 14),
+)
+def test_logical_line_spans_follow_the_character_positions(
+    lengths: list[int], start: int, end: int
+) -> None:
+    pieces: list[tuple[int, int, int]] = []
+    offset = 0
+    for index, length in enumerate(lengths):
+        pieces.append((offset, index + 2, index * 3 + 1))
+        offset += length
+    logical = LogicalLine("D", "x" * offset, pieces, (9, 9))
+    first = logical.position(start)
+    if end <= start:
+        expected = Span("D", *first, *first)
+    else:
+        last_line, last_column = logical.position(end - 1)
+        expected = Span("D", *first, last_line, last_column + 1)
+    assert logical.span(start, end) == expected

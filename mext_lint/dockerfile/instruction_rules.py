@@ -180,7 +180,7 @@ def _copy_error(keyword: str, flags: Sequence[str], args: Sequence[str]) -> Reje
     if len(args) < 2:
         return _no_destination(keyword)
     error = flags_error(flags, FLAGS[keyword])
-    if error is None and parse_heredoc_word(args[-1]) is not None:
+    if error is None and "<<" in args[-1] and parse_heredoc_word(args[-1]) is not None:
         return Rejection(f"{keyword} cannot accept a heredoc as a destination")
     return error
 
@@ -323,4 +323,5 @@ def instruction_error(
         return _volume_error(flags, args)
     if keyword == "SHELL":
         return _shell_error(flags, args, json_form)
-    return flags_error(flags, FLAGS.get(keyword, {}))  # RUN, CMD, ENTRYPOINT
+    # RUN, CMD, ENTRYPOINT
+    return flags_error(flags, FLAGS.get(keyword, {})) if flags else None

@@ -89,9 +89,16 @@ class LogicalLine:
 
     def span(self, start: int, end: int) -> Span:
         """Span of ``text[start:end]``; an empty range gives a zero-width span."""
-        if self._one_line is not None and start <= end <= len(self.text):
-            line, column = self._one_line
-            return new_span((self.path, line, column + start, line, column + end))
+        if start <= end <= len(self.text):
+            if self._one_line is not None:
+                line, column = self._one_line
+                return new_span((self.path, line, column + start, line, column + end))
+            if start < end:  # self.position of both ends, without its cases
+                starts, pieces = self._starts, self._pieces
+                offset, line, column = pieces[bisect_right(starts, start) - 1]
+                last_offset, end_line, end_column = pieces[bisect_right(starts, end - 1) - 1]
+                column += start - offset
+                return new_span((self.path, line, column, end_line, end_column + end - last_offset))
         line, column = self.position(start)
         if end <= start:
             return new_span((self.path, line, column, line, column))

@@ -68,6 +68,7 @@ _BLANK_OR_COMMENT = re.compile(f"[{GO_SPACE_CLASS}]*(?:#|$)")
 _new_word = functools.partial(tuple.__new__, Word)
 _new_flag = functools.partial(tuple.__new__, Flag)
 _new_instruction = functools.partial(tuple.__new__, Instruction)
+_new_comment = functools.partial(tuple.__new__, Comment)
 
 
 def parse_dockerfile(text: str, path: str) -> Dockerfile:
@@ -282,9 +283,8 @@ class _Parser:
     def add_comment(self, body: str, line: int, lead: int) -> None:
         start = go_trim_left(body, 1)
         text = body[start : go_trim_right(body, start)]
-        self.comments.append(
-            Comment(text, Span(self.path, line, lead + 1, line, lead + len(body) + 1))
-        )
+        span = new_span((self.path, line, lead + 1, line, lead + len(body) + 1))
+        self.comments.append(_new_comment((text, span)))
 
     # -- instructions --------------------------------------------------------------------------
 
