@@ -214,7 +214,10 @@ class _Parser:
             if not is_directive:
                 self.add_comment(body, index + 1, lead)
             return
-        first, ended = self.trim_continuation(body)
+        if body.rstrip(" \t").endswith(self.escape):
+            first, ended = self.trim_continuation(body)
+        else:
+            first, ended = body, True  # most statements: one line
         if ended and not first:
             return
         pieces: list[Piece] = [(0, index + 1, lead + 1)] if first else []
