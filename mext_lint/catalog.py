@@ -1,11 +1,15 @@
 """The rule catalog: one ``rules/MXnnn.md`` per rule, YAML front matter then the rule's doc.
 
 The catalog is data shipped in the wheel (``mext_lint/rules``); in a source checkout it is read
-from the top-level ``rules/`` directory.
+from the top-level ``rules/`` directory. A page is read the first time its rule is looked up: a
+lint run reads only the pages of the rules it reports (and all of them for SARIF, a rule list or
+a selector that names a rule).
 """
 
 import functools
+import os
 import re
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
@@ -167,23 +171,50 @@ def parse_rule(text: str, source: str) -> Rule:
     )
 
 
+class Catalog(Mapping[str, Rule]):
+    """Every rule by code, in code order; each page is read when its rule is first looked up."""
+
+    def __init__(self, directory: Path) -> None:
+        self._directory = directory
+        pages = sorted(
+            name for name in os.listdir(directory) if name.startswith("MX") and name.endswith(".md")
+        )
+        self._rules: dict[str, Rule | None] = dict.fromkeys(name[:-3] for name in pages)
+
+    def __getitem__(self, code: str) -> Rule:
+        rule = self._rules[code]
+        if rule is None:
+            rule = self._rules[code] = _read_page(self._directory / f"{code}.md")
+        return rule
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._rules  # without reading the page, as Mapping's would
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rules)
+
+    def __len__(self) -> int:
+        return len(self._rules)
+
+
+def _read_page(path: Path) -> Rule:
+    rule = parse_rule(path.read_text(encoding="utf-8"), path.name)
+    if rule.code != path.stem:
+        raise CatalogError(f"{path.name}: id {rule.code} does not match the file name")
+    return rule
+
+
 @functools.lru_cache(maxsize=1)
-def load_catalog() -> dict[str, Rule]:
+def load_catalog() -> Catalog:
     """Every rule by code, in code order."""
-    rules: dict[str, Rule] = {}
-    for path in sorted(catalog_dir().glob("MX*.md")):
-        rule = parse_rule(path.read_text(encoding="utf-8"), path.name)
-        if rule.code != path.stem:
-            raise CatalogError(f"{path.name}: id {rule.code} does not match the file name")
-        rules[rule.code] = rule
-    return rules
+    return Catalog(catalog_dir())
 
 
 def rules_by_name() -> dict[str, Rule]:
     return {rule.name: rule for rule in load_catalog().values()}
 
 
-def markdown_table(rules: dict[str, Rule]) -> str:
+def markdown_table(rules: Mapping[str, Rule]) -> str:
     """The README's rule table."""
     rows = ["| code | name | severity | what it reports |", "|---|---|---|---|"]
     rows += [

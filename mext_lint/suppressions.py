@@ -32,11 +32,20 @@ _ATTEMPT = r"(?i)^mext[-_ ]?lint\s*(?::|\s+[\w-]+\s*\[)"
 _PRAGMA = r"(?i)^mext-lint\s*:\s*(?P<kind>[\w-]*)\s*(?:\[(?P<selectors>[^\]]*)\])?"
 
 
-class Pragma(NamedTuple):
-    kind: str  # "ignore" or "file-ignore"
-    selectors: tuple[tuple[str, frozenset[str]], ...]  # as written -> the codes it names
-    span: Span  # the comment
-    covers: Span | None  # the instruction an "ignore" covers; None for "file-ignore"
+class Pragma:
+    __slots__ = ("covers", "kind", "selectors", "span")
+
+    def __init__(
+        self,
+        kind: str,  # "ignore" or "file-ignore"
+        selectors: tuple[tuple[str, frozenset[str]], ...],  # as written -> the codes it names
+        span: Span,  # the comment
+        covers: Span | None,  # the instruction an "ignore" covers; None for "file-ignore"
+    ) -> None:
+        self.kind = kind
+        self.selectors = selectors
+        self.span = span
+        self.covers = covers
 
     def covers_span(self, span: Span) -> bool:
         if span.path != self.span.path:
@@ -46,9 +55,12 @@ class Pragma(NamedTuple):
         return self.covers is not None and self.covers.line <= span.line <= self.covers.end_line
 
 
-class Pragmas(NamedTuple):
-    pragmas: tuple[Pragma, ...]
-    problems: tuple[Problem, ...]  # malformed pragmas and unknown rules, reported as MX006
+class Pragmas:
+    __slots__ = ("pragmas", "problems")
+
+    def __init__(self, pragmas: tuple[Pragma, ...], problems: tuple[Problem, ...]) -> None:
+        self.pragmas = pragmas
+        self.problems = problems  # malformed pragmas and unknown rules, reported as MX006
 
 
 def read_pragmas(dockerfile: Dockerfile, catalog: Mapping[str, Rule]) -> Pragmas:

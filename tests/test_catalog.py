@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from ruamel.yaml.error import YAMLError
 
 from mext_lint.catalog import (
     _FRONT_MATTER,
+    Catalog,
     CatalogError,
     catalog_dir,
     load_catalog,
@@ -166,3 +168,20 @@ def test_the_simple_reader_never_disagrees_with_ruamel(text: str) -> None:
     except YAMLError as error:
         raise AssertionError(f"ruamel rejects what the simple reader read: {error}") from None
     assert simple == expected
+
+
+def test_a_page_is_read_when_its_rule_is_first_looked_up(tmp_path: Path) -> None:
+    page = (catalog_dir() / "MX001.md").read_text(encoding="utf-8")
+    (tmp_path / "MX001.md").write_text(page, encoding="utf-8")
+    (tmp_path / "MX002.md").write_text("not a page", encoding="utf-8")
+    (tmp_path / "README.md").write_text("not a rule", encoding="utf-8")
+    catalog = Catalog(tmp_path)
+    assert list(catalog) == ["MX001", "MX002"] and len(catalog) == 2
+    assert "MX002" in catalog and "MX003" not in catalog  # without reading MX002's page
+    assert catalog["MX001"] == parse_rule(page, "MX001.md")
+    (tmp_path / "MX001.md").unlink()
+    assert catalog["MX001"].name == "dockerfile-syntax"  # read once
+    with pytest.raises(CatalogError, match=r"MX002\.md: missing '---' front matter"):
+        catalog["MX002"]
+    with pytest.raises(KeyError):
+        catalog["MX003"]

@@ -21,6 +21,7 @@ from mext_lint.dockerfile.line_parsers import (
     extract_builder_flags,
     parse_words,
 )
+from mext_lint.dockerfile.logical_line import LogicalLine
 from mext_lint.dockerfile.model import Dockerfile, Instruction
 from mext_lint.dockerfile.parser import parse_dockerfile
 from mext_lint.spans import Span
@@ -674,3 +675,64 @@ def test_heredoc_lexer_shortcuts_agree_with_the_character_by_character_lexer(lin
             for raw_escapes in (True, False)
         ]
     assert fast == slow
+
+
+def _terminator_by_regex(text: str, name: str, strip_tabs: bool) -> int | None:
+    """The first definition: the end of a heredoc body found by a regular expression."""
+    tabs = "\t*+" if strip_tabs else ""
+    pattern = re.compile(f"^{tabs}{re.escape(name)}(?<!\r)\r*$", re.MULTILINE)
+    body_start = text.find("\n")
+    found = None if body_start < 0 else pattern.search(text, body_start + 1)
+    return None if found is None else text.count("\n", 0, found.start())
+
+
+_BODY_LINES = st.lists(
+    st.lists(st.sampled_from(["E", "F", "\t", "\r", " "]), max_size=4).map("".join),
+    max_size=6,
+)
+
+
+@settings(max_examples=300)
+@given(
+    st.sampled_from(["E", "EF", "'E'", '"E\rF"', "'\tE'", '"E\r"', "'E\r\r'"]),
+    st.booleans(),
+    _BODY_LINES,
+    st.booleans(),
+)
+def test_heredoc_terminator_agrees_with_the_regex(
+    name: str, strip_tabs: bool, body: list[str], final_newline: bool
+) -> None:
+    text = "\n".join([f"RUN <<{'-' if strip_tabs else ''}{name}", *body]) + (
+        "\n" if final_newline else ""
+    )
+    dockerfile = parse(text)
+    [run] = dockerfile.instructions
+    [heredoc] = run.heredocs
+    found = _terminator_by_regex(text, heredoc.name, strip_tabs)
+    terminated = "unterminated heredoc" not in [error.message for error in dockerfile.errors]
+    assert terminated == (found is not None)
+    if found is not None:
+        assert run.span.end_line == found + 1
+
+
+@given(
+    st.lists(st.integers(1, 4), min_size=1, max_size=4),
+    st.integers(0, 14),
+    st.integers(0, 14),
+)
+def test_logical_line_spans_follow_the_character_positions(
+    lengths: list[int], start: int, end: int
+) -> None:
+    pieces: list[tuple[int, int, int]] = []
+    offset = 0
+    for index, length in enumerate(lengths):
+        pieces.append((offset, index + 2, index * 3 + 1))
+        offset += length
+    logical = LogicalLine("D", "x" * offset, pieces, (9, 9))
+    first = logical.position(start)
+    if end <= start:
+        expected = Span("D", *first, *first)
+    else:
+        last_line, last_column = logical.position(end - 1)
+        expected = Span("D", *first, last_line, last_column + 1)
+    assert logical.span(start, end) == expected

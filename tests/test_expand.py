@@ -544,3 +544,14 @@ def test_shortcuts_agree_with_the_character_by_character_lexer(source: str) -> N
 def test_shortcuts_keep_the_nesting_limit(depth: int, innermost: str) -> None:
     source = "${A:-" * depth + innermost + "}" * depth
     assert _fast(source, {}, "\\") == _slow(source, {}, "\\")
+
+
+@pytest.mark.parametrize("escape", ["\\", "`"])
+@pytest.mark.parametrize(
+    "template",
+    ['"a\\"b\\$c\\\\d\\e"', '${K#"\\""}', '${K%"\\$"}', '${K/"\\\\"/"\\""}', '${K:-"\\""}'],
+)
+def test_escapes_in_double_quotes_agree_with_the_lexer(template: str, escape: str) -> None:
+    source = template.replace("\\", escape)
+    for env in ({"K": '"$\\`v'}, {}):
+        assert _fast(source, env, escape) == _slow(source, env, escape)

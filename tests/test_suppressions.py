@@ -165,13 +165,14 @@ def test_malformed_pragmas_are_problems(comment: str, message: str) -> None:
 def test_ordinary_comments_are_not_pragmas() -> None:
     text = "# mext-lint is run in CI\n# see mext-lint docs: ignore[] here is fine\nFROM alpine\n"
     pragmas = read_pragmas(parse_dockerfile(text, "Dockerfile"), load_catalog())
-    assert pragmas == ((), ())
+    assert (pragmas.pragmas, pragmas.problems) == ((), ())
 
 
 def test_an_unknown_rule_does_not_stop_the_known_ones() -> None:
     text = "FROM alpine\n# mext-lint: ignore[MX999, MX204]\nLABEL x=y\n"
     dockerfile = parse_dockerfile(text, "Dockerfile")
-    pragmas, problems = read_pragmas(dockerfile, load_catalog())
+    read = read_pragmas(dockerfile, load_catalog())
+    pragmas, problems = read.pragmas, read.problems
     assert [selector for selector, _ in pragmas[0].selectors] == ["MX204"]
     assert len(problems) == 1
     assert apply([finding("MX204", 3)], text).kept == []

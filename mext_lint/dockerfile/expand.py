@@ -47,9 +47,11 @@ def expand(word: str, env: Env, *, escape: str = "\\") -> str | None:
     unset variable, ...). ``escape`` is the Dockerfile's escape character (backslash or backtick);
     a string of another length is a programming error (ValueError).
     """
-    _check_escape(escape)
-    if _is_literal(word, escape):
-        return word
+    # Called for every word of every COPY, ADD, ENV... per platform: the checks are inline.
+    if len(escape) != 1:
+        raise _bad_escape(escape)
+    if "$" not in word and "'" not in word and '"' not in word and escape not in word:
+        return word  # nothing to expand or unquote
     return _Lexer(word, env, escape).expand()
 
 
@@ -59,20 +61,15 @@ def expand_words(text: str, env: Env, *, escape: str = "\\") -> list[str] | None
     Whitespace produced by an unquoted ``$`` expansion or present unquoted in ``text`` separates
     words; quoted and escaped whitespace does not. Raises ExpansionError like :func:`expand`.
     """
-    _check_escape(escape)
-    if _is_literal(text, escape):
-        return GO_WORD.findall(text)
+    if len(escape) != 1:
+        raise _bad_escape(escape)
+    if "$" not in text and "'" not in text and '"' not in text and escape not in text:
+        return GO_WORD.findall(text)  # only whitespace to split on
     return _Lexer(text, env, escape).expand_words()
 
 
-def _check_escape(escape: str) -> None:
-    if len(escape) != 1:
-        raise ValueError(f"the escape character must be one character, got {escape!r}")
-
-
-def _is_literal(text: str, escape: str) -> bool:
-    """No ``$``, quote or escape character: the lexer would only split ``text`` on whitespace."""
-    return "$" not in text and "'" not in text and '"' not in text and escape not in text
+def _bad_escape(escape: str) -> ValueError:
+    return ValueError(f"the escape character must be one character, got {escape!r}")
 
 
 @functools.cache
@@ -98,8 +95,11 @@ def _tokens(stop: str, escape: str) -> re.Pattern[str]:
 @functools.cache
 def _quoted_tokens(escape: str) -> re.Pattern[str]:
     """The tokens ``double_quoted`` reads whole: characters other than ``"``, ``$`` and
-    ``escape``, a simple variable reference."""
-    return re.compile(f'(?P<plain>[^"${re.escape(escape)}]+)|{_references(escape)}')
+    ``escape``, one of those three escaped, a simple variable reference."""
+    escaped = re.escape(escape)
+    return re.compile(
+        f'(?P<plain>[^"${escaped}]+)|{escaped}(?P<escaped>["${escaped}])|{_references(escape)}'
+    )
 
 
 def _references(escape: str) -> str:
@@ -286,7 +286,12 @@ class _Lexer:
                 self.pos = token.end()
                 kind = token.lastgroup
                 assert kind is not None
-                value = token[kind] if kind == "plain" else self.reference(token, kind)
+                if kind == "plain":
+                    value = token[kind]
+                elif kind == "escaped":
+                    value = self.escape + token[kind] if raw_escapes else token[kind]
+                else:
+                    value = self.reference(token, kind)
             else:
                 ch = self.peek()
                 if ch == "":

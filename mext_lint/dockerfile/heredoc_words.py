@@ -10,7 +10,6 @@ word's offsets in the line.
 
 import functools
 import re
-from typing import NamedTuple
 
 from mext_lint.dockerfile.logical_line import GO_SPACE_CLASS, GO_WORD, is_go_space
 from mext_lint.lazy_re import compile_later
@@ -35,19 +34,22 @@ class LexError(Exception):
     """The line is not valid for BuildKit's shell lexer (so it yields no words)."""
 
 
-class ShellWord(NamedTuple):
-    text: str
-    start: int
-    end: int
+# A word of the lexer's output, then its [start, end) offsets in the line.
+ShellWord = tuple[str, int, int]
 
 
-class HeredocWord(NamedTuple):
-    name: str
-    expand: bool
-    strip_tabs: bool
-    fd: int | None
-    start: int  # offsets of the `<<NAME` word in the line
-    end: int
+class HeredocWord:
+    __slots__ = ("end", "expand", "fd", "name", "start", "strip_tabs")
+
+    def __init__(
+        self, name: str, expand: bool, strip_tabs: bool, fd: int | None, start: int, end: int
+    ) -> None:
+        self.name = name
+        self.expand = expand
+        self.strip_tabs = strip_tabs
+        self.fd = fd
+        self.start = start  # offsets of the `<<NAME` word in the line
+        self.end = end
 
 
 class _Words:
@@ -78,7 +80,7 @@ class _Words:
         lexer = self.lexer
         if lexer.buffer_size:
             text = "".join(lexer.buffer)
-            self.words.append(ShellWord(text, lexer.buffer_start, lexer.buffer_end))
+            self.words.append((text, lexer.buffer_start, lexer.buffer_end))
             lexer.clear_buffer()
             self.in_word = False
 
@@ -286,9 +288,7 @@ def shell_words(line: str, *, raw_quotes: bool, raw_escapes: bool) -> list[Shell
 
 def _split_plain(line: str) -> list[ShellWord]:
     """Without quotes, escapes or ``$`` the lexer only splits on whitespace."""
-    return [
-        ShellWord(match.group(), match.start(), match.end()) for match in GO_WORD.finditer(line)
-    ]
+    return [(match.group(), match.start(), match.end()) for match in GO_WORD.finditer(line)]
 
 
 def parse_heredoc_word(word: str) -> tuple[str, bool, bool, int | None] | None:
@@ -305,7 +305,7 @@ def parse_heredoc_word(word: str) -> tuple[str, bool, bool, int | None] | None:
     raw_words = shell_words(rest, raw_quotes=True, raw_escapes=False)
     if raw_words is None or len(raw_words) != 1:
         return None
-    name, raw_name = words[0].text, raw_words[0].text
+    name, raw_name = words[0][0], raw_words[0][0]
     expand = _quote_count(name) == _quote_count(raw_name)
     return name, expand, chomp == "-", _descriptor(digits)
 
@@ -328,11 +328,10 @@ def heredocs_in_line(line: str) -> tuple[list[HeredocWord], list[ShellWord]]:
     """``heredocsFromLine``: the heredocs a line opens, in order, and the lexer's words."""
     words = shell_words(line, raw_quotes=True, raw_escapes=True) or []
     found: list[HeredocWord] = []
-    for word in words:
-        if "<<" not in word.text:
+    for text, start, end in words:
+        if "<<" not in text:
             continue
-        parsed = parse_heredoc_word(word.text)
+        parsed = parse_heredoc_word(text)
         if parsed is not None:
-            name, expand, strip_tabs, fd = parsed
-            found.append(HeredocWord(name, expand, strip_tabs, fd, word.start, word.end))
+            found.append(HeredocWord(*parsed, start, end))
     return found, words

@@ -9,7 +9,6 @@ unknown or malformed flags, missing arguments, bad stage names and the like, and
 import re
 from collections.abc import Mapping, Sequence
 from enum import Enum
-from typing import NamedTuple
 
 from mext_lint.dockerfile.heredoc_words import parse_heredoc_word
 from mext_lint.dockerfile.line_parsers import go_quote
@@ -97,11 +96,14 @@ def _edit_distance(left: str, right: str) -> int:
     return previous[-1]
 
 
-class Rejection(NamedTuple):
+class Rejection:
     """Why BuildKit rejects an instruction, and which of its flags is at fault (if one is)."""
 
-    message: str
-    flag: int | None = None  # index in the instruction's flags
+    __slots__ = ("flag", "message")
+
+    def __init__(self, message: str, flag: int | None = None) -> None:
+        self.message = message
+        self.flag = flag  # index in the instruction's flags
 
 
 def flags_error(raw_flags: Sequence[str], declared: Mapping[str, FlagType]) -> Rejection | None:
@@ -178,7 +180,7 @@ def _copy_error(keyword: str, flags: Sequence[str], args: Sequence[str]) -> Reje
     if len(args) < 2:
         return _no_destination(keyword)
     error = flags_error(flags, FLAGS[keyword])
-    if error is None and parse_heredoc_word(args[-1]) is not None:
+    if error is None and "<<" in args[-1] and parse_heredoc_word(args[-1]) is not None:
         return Rejection(f"{keyword} cannot accept a heredoc as a destination")
     return error
 
@@ -321,4 +323,5 @@ def instruction_error(
         return _volume_error(flags, args)
     if keyword == "SHELL":
         return _shell_error(flags, args, json_form)
-    return flags_error(flags, FLAGS.get(keyword, {}))  # RUN, CMD, ENTRYPOINT
+    # RUN, CMD, ENTRYPOINT
+    return flags_error(flags, FLAGS.get(keyword, {})) if flags else None

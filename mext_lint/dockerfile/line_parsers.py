@@ -1,7 +1,7 @@
 """BuildKit's line parsers (``parser/line_parsers.go`` and ``split_command.go``), with offsets.
 
 Each function takes the joined instruction line and a ``[start, end)`` range of it and returns what
-BuildKit would put in ``Node.Next`` as :class:`RawWord` values, each with its offsets in the line so
+BuildKit would put in ``Node.Next`` as ``RawWord`` tuples, each with its offsets in the line so
 the caller can give it an exact span. Nothing here raises: a parse failure is a message in
 :attr:`ParsedArgs.error`, worded as BuildKit words it.
 """
@@ -9,10 +9,10 @@ the caller can give it an exact span. Nothing here raises: a parse failure is a 
 import functools
 import json
 import re
-from typing import NamedTuple
 
 from mext_lint.dockerfile.logical_line import (
     GO_SPACE_CLASS,
+    GO_SPACES,
     GO_WORD,
     TOKEN,
     TOKEN_SPACES,
@@ -30,25 +30,27 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _JSON_SPACES = " \t\n\r"
 
 
-class RawWord(NamedTuple):
-    text: str
-    start: int  # offsets in the joined line
-    end: int
+# A value as BuildKit would store it, then its [start, end) offsets in the joined line. A plain
+# tuple: the parser makes several per instruction and only unpacks them.
+RawWord = tuple[str, int, int]
 
 
-class ParsedArgs(NamedTuple):
-    values: list[RawWord]
-    json_form: bool = False
-    error: str | None = None
+class ParsedArgs:
+    """What a line parser returns: the values, whether they came from JSON, or why it failed."""
+
+    __slots__ = ("error", "json_form", "values")
+
+    def __init__(
+        self, values: list[RawWord], json_form: bool = False, error: str | None = None
+    ) -> None:
+        self.values = values
+        self.json_form = json_form
+        self.error = error
 
 
-class CommandParts(NamedTuple):
-    """``splitCommand``: the keyword, the builder flags and the remaining argument text."""
-
-    keyword: RawWord
-    flags: list[RawWord]
-    args_start: int
-    args_end: int
+# ``splitCommand``: the keyword, the builder flags, then where the remaining argument text starts
+# and ends.
+CommandParts = tuple[RawWord, list[RawWord], int, int]
 
 
 def go_quote(text: str) -> str:
@@ -61,17 +63,19 @@ _KEYWORD = re.compile("([^\t\v\f\r ]*)[\t\v\f\r ]*")  # and the spaces after it
 
 def split_command(line: str) -> CommandParts:
     """``splitCommand``: keyword up to the first ``[\\t\\v\\f\\r ]``, then flags, then arguments."""
-    start = go_trim_left(line)
-    end = go_trim_right(line, start)
+    start = len(line) - len(line.lstrip(GO_SPACES))
+    end = max(len(line.rstrip(GO_SPACES)), start)
     found = _KEYWORD.match(line, start, end)
     assert found is not None  # the pattern also matches the empty string
-    keyword = RawWord(found.group(1), start, found.end(1))
+    keyword = (found.group(1), start, found.end(1))
     index = found.end()
     if index == end:
-        return CommandParts(keyword, [], end, end)
-    args_start, flags = extract_builder_flags(line, index, end)
-    args_start = go_trim_left(line, args_start, end)
-    return CommandParts(keyword, flags, args_start, go_trim_right(line, args_start, end))
+        return keyword, [], end, end
+    flags: list[RawWord] = []
+    if line.startswith("--", index, end):
+        index, flags = extract_builder_flags(line, index, end)
+    index = go_trim_left(line, index, end)
+    return keyword, flags, index, go_trim_right(line, index, end)
 
 
 def _byte_units(line: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -126,7 +130,7 @@ def _byte_flags(line: str, start: int, end: int) -> tuple[int, list[RawWord]]:
     def finish(word: _FlagWord, last_unit: int) -> None:
         if word.blank_ok or word.data:
             first = units[word.first_unit][1]
-            flags.append(RawWord(word.data.decode("latin-1"), first, units[last_unit][1] + 1))
+            flags.append((word.data.decode("latin-1"), first, units[last_unit][1] + 1))
 
     pos = 0
     while pos <= count:
@@ -194,7 +198,7 @@ def _simple_flags(line: str, start: int, end: int) -> tuple[int, list[RawWord]] 
             return None
         if after - pos == 2:
             return after, flags  # "--" ends the flags
-        flags.append(RawWord(match.group(), pos, after))
+        flags.append((match.group(), pos, after))
         pos = after
         while pos < end and line[pos] in _ASCII_SPACES:
             pos += 1
@@ -206,14 +210,13 @@ def parse_words(line: str, start: int, end: int, escape: str) -> list[RawWord]:
     """``parseWords``: whitespace-separated words, quotes and escapes kept as written."""
     region = line[start:end]
     if "'" not in region and '"' not in region and escape not in region:
-        return [RawWord(m.group(), m.start(), m.end()) for m in GO_WORD.finditer(line, start, end)]
+        return [(m.group(), m.start(), m.end()) for m in GO_WORD.finditer(line, start, end)]
     # Words keep every character as written, unless a quote is left open or the text ends with
     # the escape character: that quote or escape comes out alone, and the loop below decides.
     words = [
-        RawWord(m.group(), m.start(), m.end())
-        for m in _quoted_words(escape).finditer(line, start, end)
+        (m.group(), m.start(), m.end()) for m in _quoted_words(escape).finditer(line, start, end)
     ]
-    if not any(word.text in ("'", '"', escape) for word in words):
+    if not any(text in ("'", '"', escape) for text, _, _ in words):
         return words
     return _scan_words(line, start, end, escape)
 
@@ -236,7 +239,7 @@ def _scan_words(line: str, start: int, end: int, escape: str) -> list[RawWord]:
             in_word, word_start = True, pos
         if pos == end:
             if blank_ok or chars:
-                words.append(RawWord("".join(chars), word_start, pos))
+                words.append(("".join(chars), word_start, pos))
             break
         char = line[pos]
         if in_quote and char != quote and char != escape:
@@ -260,7 +263,7 @@ def _scan_words(line: str, start: int, end: int, escape: str) -> list[RawWord]:
             continue
         if is_go_space(char):
             if blank_ok or chars:
-                words.append(RawWord("".join(chars), word_start, pos))
+                words.append(("".join(chars), word_start, pos))
             chars, blank_ok, in_word = [], False, False
             pos += 1
             continue
@@ -319,7 +322,7 @@ def parse_name_val(line: str, start: int, end: int, keyword: str, escape: str) -
     words = parse_words(line, start, end, escape)
     if not words:
         return ParsedArgs([])
-    if "=" not in words[0].text:
+    if "=" not in words[0][0]:
         key_end = start
         while key_end < end and line[key_end] not in TOKEN_SPACES:
             key_end += 1
@@ -328,20 +331,20 @@ def parse_name_val(line: str, start: int, end: int, keyword: str, escape: str) -
         value_start = key_end
         while line[value_start] in TOKEN_SPACES:
             value_start += 1
-        name = RawWord(line[start:key_end], start, key_end)
-        return ParsedArgs([name, RawWord(line[value_start:end], value_start, end)])
+        name = (line[start:key_end], start, key_end)
+        return ParsedArgs([name, (line[value_start:end], value_start, end)])
     values: list[RawWord] = []
-    for word in words:
-        if "=" not in word.text:
+    for text, word_start, word_end in words:
+        if "=" not in text:
             return ParsedArgs(
                 [],
-                error=f"Syntax error - can't find = in {go_quote(word.text)}. "
+                error=f"Syntax error - can't find = in {go_quote(text)}. "
                 "Must be of the form: name=value",
             )
-        key, value = word.text.split("=", 1)
-        equals = word.start + len(key)
-        values.append(RawWord(key, word.start, equals))
-        values.append(RawWord(value, equals + 1, max(word.end, equals + 1)))
+        key, value = text.split("=", 1)
+        equals = word_start + len(key)
+        values.append((key, word_start, equals))
+        values.append((value, equals + 1, max(word_end, equals + 1)))
     return ParsedArgs(values)
 
 
@@ -354,12 +357,12 @@ def parse_strings_whitespace_delimited(line: str, start: int, end: int) -> Parse
     """``parseStringsWhitespaceDelimited`` (FROM, EXPOSE): split on ``[\t\v\f\r ]+``."""
     if start == end:
         return ParsedArgs([])
-    values = [RawWord(m.group(), m.start(), m.end()) for m in TOKEN.finditer(line, start, end)]
+    values = [(m.group(), m.start(), m.end()) for m in TOKEN.finditer(line, start, end)]
     # regexp.Split also yields the empty strings before a leading / after a trailing separator.
     if line[start] in TOKEN_SPACES:
-        values.insert(0, RawWord("", start, start))
+        values.insert(0, ("", start, start))
     if line[end - 1] in TOKEN_SPACES:
-        values.append(RawWord("", end, end))
+        values.append(("", end, end))
     return ParsedArgs(values)
 
 
@@ -367,7 +370,7 @@ def parse_string(line: str, start: int, end: int) -> ParsedArgs:
     """``parseString`` (USER, WORKDIR, MAINTAINER, STOPSIGNAL): the whole text as one value."""
     if start == end:
         return ParsedArgs([])
-    return ParsedArgs([RawWord(line[start:end], start, end)])
+    return ParsedArgs([(line[start:end], start, end)])
 
 
 def _reject_constant(name: str) -> None:
@@ -408,7 +411,7 @@ def parse_json(line: str, start: int, end: int) -> ParsedArgs | None:
         return ParsedArgs([], error=NOT_STRING_ARRAY)
     literals = _string_literals(line, start, end)
     values = [
-        RawWord(_LONE_SURROGATE.sub("\ufffd", text), first, last)
+        (_LONE_SURROGATE.sub("\ufffd", text), first, last)
         for text, (first, last) in zip(data, literals, strict=True)
     ]
     return ParsedArgs(values, json_form=True)
@@ -421,7 +424,7 @@ def parse_maybe_json(line: str, start: int, end: int) -> ParsedArgs:
     parsed = parse_json(line, start, end)
     if parsed is not None:
         return parsed
-    return ParsedArgs([RawWord(line[start:end], start, end)])
+    return ParsedArgs([(line[start:end], start, end)])
 
 
 def parse_maybe_json_to_list(line: str, start: int, end: int) -> ParsedArgs:
@@ -449,5 +452,5 @@ def parse_health_config(line: str, start: int, end: int) -> ParsedArgs:
     command = parse_maybe_json(line, command_start, end)
     if command.error is not None:
         return command
-    kind = RawWord(line[start:separator], start, separator)
+    kind = (line[start:separator], start, separator)
     return ParsedArgs([kind, *command.values], json_form=command.json_form)

@@ -12,16 +12,14 @@ Unlike BuildKit it never stops at the first problem and never raises: each probl
 kept even when invalid; unknown ones are only reported.
 """
 
-import bisect
+import functools
 import itertools
 import re
-from typing import NamedTuple
 
 from mext_lint.dockerfile.heredoc_words import HeredocWord, ShellWord, heredocs_in_line, shell_words
 from mext_lint.dockerfile.instruction_rules import INSTRUCTIONS, instruction_error, suggestion
 from mext_lint.dockerfile.line_parsers import (
     ParsedArgs,
-    RawWord,
     parse_health_config,
     parse_maybe_json,
     parse_maybe_json_to_list,
@@ -33,10 +31,12 @@ from mext_lint.dockerfile.line_parsers import (
 )
 from mext_lint.dockerfile.logical_line import (
     GO_SPACE_CLASS,
+    GO_SPACES,
     LogicalLine,
     Piece,
     go_trim_left,
     go_trim_right,
+    new_span,
 )
 from mext_lint.dockerfile.model import (
     Comment,
@@ -45,7 +45,6 @@ from mext_lint.dockerfile.model import (
     Flag,
     Heredoc,
     Instruction,
-    Segment,
     SyntaxIssue,
     Word,
 )
@@ -65,6 +64,11 @@ _SPACED_HEREDOC_OPERATOR = compile_later(r"\d*<<-?", re.ASCII)
 _EMPTY_INSTRUCTION = "unknown instruction: (empty: only line continuations)"
 _LEADING_TABS = compile_later(r"^\t+", re.MULTILINE)
 _BLANK_OR_COMMENT = re.compile(f"[{GO_SPACE_CLASS}]*(?:#|$)")
+# The records made for every instruction, built from a tuple (see logical_line.new_span).
+_new_word = functools.partial(tuple.__new__, Word)
+_new_flag = functools.partial(tuple.__new__, Flag)
+_new_instruction = functools.partial(tuple.__new__, Instruction)
+_new_comment = functools.partial(tuple.__new__, Comment)
 
 
 def parse_dockerfile(text: str, path: str) -> Dockerfile:
@@ -72,53 +76,35 @@ def parse_dockerfile(text: str, path: str) -> Dockerfile:
     return _Parser(text, path).parse()
 
 
-class _Built(NamedTuple):
-    """One instruction read from its joined line, before its span and heredocs are known."""
-
-    keyword: str
-    keyword_span: Span
-    flags: tuple[Flag, ...]
-    value: tuple[Word, ...]
-    json_form: bool
-    original: str
-    command: str
-    command_span: Span
-    command_segments: tuple[Segment, ...]
-    inner: "_Built | None"  # ONBUILD's trigger
-    keyword_text: str  # as written (BuildKit keeps the case in messages)
-    parse_error: str | None
-    node_args: list[str]  # BuildKit's nodeArgs, for the instruction checks
-
-    def instruction(self, span: Span, heredocs: tuple[Heredoc, ...]) -> Instruction:
-        """The instruction (and ONBUILD's trigger) with its full span and heredoc bodies."""
-        inner = None
-        if self.inner is not None:
-            start = self.inner.keyword_span
-            inner_span = Span(span.path, start.line, start.column, span.end_line, span.end_column)
-            inner = self.inner.instruction(inner_span, heredocs)
-        return Instruction(
-            self.keyword,
-            span,
-            self.keyword_span,
-            self.flags,
-            self.value,
-            self.json_form,
-            heredocs,
-            self.original,
-            self.command,
-            self.command_span,
-            self.command_segments,
-            inner,
-        )
+# An instruction read from its joined line, then what only the instruction checks need: the
+# keyword as written (BuildKit keeps its case in messages), the line parser's error and
+# BuildKit's nodeArgs.
+_Read = tuple[Instruction, str, str | None, list[str]]
 
 
-class _SpacedHeredoc(NamedTuple):
+def _with_heredocs(
+    instruction: Instruction, heredocs: tuple[Heredoc, ...], end: tuple[int, int]
+) -> Instruction:
+    """The instruction (and ONBUILD's trigger) with its heredoc bodies, its span up to their end."""
+    inner = instruction.inner
+    span = instruction.span
+    fields = list(instruction)  # Instruction._replace would cost four times as much
+    fields[1] = new_span((span.path, span.line, span.column, *end))
+    fields[6] = heredocs
+    fields[11] = None if inner is None else _with_heredocs(inner, heredocs, end)
+    return _new_instruction(fields)
+
+
+class _SpacedHeredoc:
     """A `<< EOF` BuildKit did not read as a heredoc: the lines after it become instructions."""
 
-    operator: str
-    delimiter: str
-    line: int
-    reported: bool = False
+    __slots__ = ("delimiter", "line", "operator", "reported")
+
+    def __init__(self, operator: str, delimiter: str, line: int) -> None:
+        self.operator = operator
+        self.delimiter = delimiter
+        self.line = line
+        self.reported = False  # the unknown instruction it causes has been explained
 
 
 def _parse_args(keyword: str, line: str, start: int, end: int, escape: str) -> ParsedArgs:
@@ -138,15 +124,7 @@ def _parse_args(keyword: str, line: str, start: int, end: int, escape: str) -> P
     if keyword in ("maintainer", "stopsignal", "user", "workdir"):
         return parse_string(line, start, end)
     # parseIgnore (unknown instructions; ONBUILD is handled apart): one empty node, as BuildKit.
-    return ParsedArgs([RawWord("", start, start)])
-
-
-def _terminator(name: str, strip_tabs: bool) -> re.Pattern[str]:
-    """A line that ends a heredoc: ``name`` once a CRLF's "\r" (and for ``<<-`` leading tabs)
-    are removed. Possessive tabs and the look-behind keep a name that starts with a tab or ends
-    with "\r" from ever matching, as such a line cannot equal it once trimmed."""
-    tabs = "\t*+" if strip_tabs else ""
-    return re.compile(f"^{tabs}{re.escape(name)}(?<!\r)\r*$", re.MULTILINE)
+    return ParsedArgs([("", start, start)])
 
 
 def _utf8_length(line: str) -> int:
@@ -228,18 +206,21 @@ class _Parser:
         index = self.index
         content = self.trimmed[index]
         bom = 1 if index == 0 and content.startswith("\ufeff") else 0
-        lead = go_trim_left(content, bom)
-        body = content[lead:]
+        body = (content[1:] if bom else content).lstrip(GO_SPACES)
+        lead = len(content) - len(body)
         self.index += 1
-        is_directive = self.read_directive(body, index + 1, lead)
+        is_directive = not self.directives_done and self.read_directive(body, index + 1, lead)
         if body.startswith("#"):
             if not is_directive:
                 self.add_comment(body, index + 1, lead)
             return
-        first, ended = self.trim_continuation(body)
+        if body.rstrip(" \t").endswith(self.escape):
+            first, ended = self.trim_continuation(body)
+        else:
+            first, ended = body, True  # most statements: one line
         if ended and not first:
             return
-        pieces = [Piece(0, index + 1, lead + 1)] if first else []
+        pieces: list[Piece] = [(0, index + 1, lead + 1)] if first else []
         parts = [first]
         length = len(first)
         last = index
@@ -252,7 +233,7 @@ class _Parser:
                 continue  # blank and comment lines inside a continuation are skipped
             piece, ended = self.trim_continuation(line)
             if piece:
-                pieces.append(Piece(length, last + 1, 1))
+                pieces.append((length, last + 1, 1))
                 parts.append(piece)
                 length += len(piece)
         end = (last + 1, len(self.trimmed[last]) + 1)
@@ -270,9 +251,8 @@ class _Parser:
     # -- directives and comments -----------------------------------------------------------------
 
     def read_directive(self, body: str, line: int, lead: int) -> bool:
-        """BuildKit's DirectiveParser.ParseLine: only lines before anything else count."""
-        if self.directives_done:
-            return False
+        """BuildKit's DirectiveParser.ParseLine: only lines before anything else count (the
+        caller asks only until ``directives_done``)."""
         if not body.startswith("#"):
             self.directives_done = True
             return False
@@ -306,9 +286,8 @@ class _Parser:
     def add_comment(self, body: str, line: int, lead: int) -> None:
         start = go_trim_left(body, 1)
         text = body[start : go_trim_right(body, start)]
-        self.comments.append(
-            Comment(text, Span(self.path, line, lead + 1, line, lead + len(body) + 1))
-        )
+        span = new_span((self.path, line, lead + 1, line, lead + len(body) + 1))
+        self.comments.append(_new_comment((text, span)))
 
     # -- instructions --------------------------------------------------------------------------
 
@@ -316,71 +295,97 @@ class _Parser:
         self, logical: LogicalLine, start_line: int, start_column: int, last: int
     ) -> None:
         self.node_count += 1
-        built = self.build(logical, nested=False)
-        heredocs: tuple[Heredoc, ...] = ()
-        if "<<" in logical.text and self.can_contain_heredoc(built):
-            words, shell = heredocs_in_line(logical.text)
-            if words:
-                heredocs = self.read_heredocs(words, logical)
-                last = self.index - 1
-            else:
-                self.note_spaced_heredoc(shell, start_line)
-        end_column = len(self.trimmed[last]) + 1
-        span = Span(self.path, start_line, start_column, last + 1, end_column)
-        instruction = built.instruction(span, heredocs)
+        end = (last + 1, len(self.trimmed[last]) + 1)
+        instruction, written, parse_error, node_args = self.build(
+            logical, (start_line, start_column), end, nested=False
+        )
         if instruction.keyword in INSTRUCTIONS:
             self.instructions.append(instruction)
-            self.check_instruction(built, instruction)
+            self.check_instruction(instruction, parse_error, node_args)
         else:
-            self.report_unknown(built.keyword_text, instruction, start_line)
-        self.end_spaced_heredoc(instruction, logical, start_line)
+            self.report_unknown(written, instruction, start_line)
+        if self.spaced_heredoc is not None:
+            self.end_spaced_heredoc(instruction, logical, start_line)
 
-    def build(self, logical: LogicalLine, *, nested: bool) -> _Built:
-        """``newNodeFromLine``: keyword, flags and values of one joined line."""
+    def build(
+        self,
+        logical: LogicalLine,
+        start: tuple[int, int] | None,
+        end: tuple[int, int],
+        *,
+        nested: bool,
+    ) -> _Read:
+        """``newNodeFromLine``: keyword, flags and values of one joined line, as an instruction
+        spanning from ``start`` (from its keyword when None) to ``end``, or to the end of the
+        heredoc bodies it reads from the lines after it."""
         line = logical.text
-        parts = split_command(line)
-        keyword = parts.keyword.text.upper()
-        start, end = parts.args_start, parts.args_end
-        inner: _Built | None = None
+        (keyword_text, keyword_start, keyword_end), flags, args_start, args_end = split_command(
+            line
+        )
+        keyword = keyword_text.upper()
+        inner: _Read | None = None
         if keyword == "ONBUILD":
             parsed = ParsedArgs([])
-            if start < end and not nested:  # ONBUILD ONBUILD is an error: no need to go deeper
-                inner = self.build(logical.sub_line(start, end), nested=True)
+            if args_start < args_end and not nested:  # ONBUILD ONBUILD is an error: stop there
+                trigger_line = logical.sub_line(args_start, args_end)
+                inner = self.build(trigger_line, None, end, nested=True)
         else:
-            parsed = _parse_args(keyword.lower(), line, start, end, self.escape)
-        keyword_span = logical.span(parts.keyword.start, parts.keyword.end)
-        if keyword in _SHELL_COMMANDS and not parsed.json_form and start < end:
-            command = (line[start:end], logical.span(start, end), logical.segments(start, end))
-        else:  # no shell command: an empty span just after the keyword
-            command = ("", logical.span(parts.keyword.end, parts.keyword.end), ())
+            parsed = _parse_args(keyword.lower(), line, args_start, args_end, self.escape)
         span = logical.span
-        value = tuple([Word(raw.text, span(raw.start, raw.end)) for raw in parsed.values])
+        keyword_span = span(keyword_start, keyword_end)
+        if keyword in _SHELL_COMMANDS and not parsed.json_form and args_start < args_end:
+            command = (
+                line[args_start:args_end],
+                span(args_start, args_end),
+                logical.segments(args_start, args_end),
+            )
+        else:  # no shell command: an empty span just after the keyword
+            command = ("", span(keyword_end, keyword_end), ())
+        value = tuple([_new_word((text, span(first, last))) for text, first, last in parsed.values])
         if inner is None:
+            trigger = None
             node_args = [word.text for word in value]
             parse_error = parsed.error
+            heredoc_form = keyword in _HEREDOC_KEYWORDS and not parsed.json_form
         else:
-            node_args = [inner.keyword_text, *inner.node_args]
-            parse_error = inner.parse_error
-        return _Built(
-            keyword,
-            keyword_span,
-            tuple([_flag(raw.text, span(raw.start, raw.end)) for raw in parts.flags]),
-            value,
-            parsed.json_form,
-            line,
-            *command,
-            inner,
-            parts.keyword.text,
-            parse_error,
-            node_args,
+            trigger, trigger_written, parse_error, trigger_args = inner
+            node_args = [trigger_written, *trigger_args]
+            heredoc_form = trigger.keyword in _HEREDOC_KEYWORDS and not trigger.json_form
+        if start is None:
+            start = keyword_span.line, keyword_span.column
+        heredocs: tuple[Heredoc, ...] = ()
+        if heredoc_form and parse_error is None and not nested and "<<" in line:
+            # canContainHeredoc: the bodies follow on the next lines; the span goes to their end.
+            heredocs = self.read_line_heredocs(logical, start[0])
+            if heredocs:
+                end = (self.index, len(self.trimmed[self.index - 1]) + 1)
+                if trigger is not None:
+                    trigger = _with_heredocs(trigger, heredocs, end)
+        instruction = _new_instruction(
+            (
+                keyword,
+                new_span((self.path, *start, *end)),
+                keyword_span,
+                tuple([_flag(text, span(first, last)) for text, first, last in flags])
+                if flags
+                else (),
+                value,
+                parsed.json_form,
+                heredocs,
+                line,
+                *command,
+                trigger,
+            )
         )
+        return instruction, keyword_text, parse_error, node_args
 
-    @staticmethod
-    def can_contain_heredoc(built: _Built) -> bool:
-        """``canContainHeredoc``: RUN, COPY, ADD (also under ONBUILD), never in JSON form."""
-        target = built.inner if built.inner is not None else built
-        heredoc_form = target.keyword in _HEREDOC_KEYWORDS and not target.json_form
-        return heredoc_form and built.parse_error is None
+    def read_line_heredocs(self, logical: LogicalLine, line: int) -> tuple[Heredoc, ...]:
+        """The heredocs of an instruction that can have some, which starts on ``line``."""
+        words, shell = heredocs_in_line(logical.text)
+        if not words:
+            self.note_spaced_heredoc(shell, line)
+            return ()
+        return self.read_heredocs(words, logical)
 
     def read_heredocs(self, words: list[HeredocWord], logical: LogicalLine) -> tuple[Heredoc, ...]:
         """Read each heredoc's body, in order, from the lines after the instruction."""
@@ -396,26 +401,37 @@ class _Parser:
     def read_heredoc(self, word: HeredocWord) -> tuple[Heredoc, bool]:
         """One body, up to the line equal to the delimiter (leading tabs ignored for ``<<-``)."""
         first = self.index
+        terminator = self.find_terminator(word.name, word.strip_tabs)
+        end = self.limit if terminator is None else terminator  # the body is lines [first, end)
+        self.index = self.limit if terminator is None else terminator + 1
         offsets = self.line_offsets()
-        end = offsets[self.limit]
-        terminator = _terminator(word.name, word.strip_tabs).search(self.text, offsets[first], end)
-        if terminator is None:
-            self.index = self.limit
-        else:
-            end = terminator.start()
-            self.index = bisect.bisect_right(offsets, end)  # just after the terminator line
-        content = self.text[offsets[first] : end]
+        content = self.text[offsets[first] : offsets[end]]
         if word.strip_tabs:
             content = _LEADING_TABS.sub("", content)
         last = self.index  # 1-based number of the last line read
         if last == first:  # nothing left to read: an empty span just after the instruction
-            span = Span(self.path, first + 1, 1, first + 1, 1)
+            span = new_span((self.path, first + 1, 1, first + 1, 1))
         else:
-            span = Span(self.path, first + 1, 1, last, len(self.trimmed[last - 1]) + 1)
+            span = new_span((self.path, first + 1, 1, last, len(self.trimmed[last - 1]) + 1))
         heredoc = Heredoc(
             word.name, content, word.expand, word.strip_tabs, word.fd, span, first + 1
         )
         return heredoc, terminator is not None
+
+    def find_terminator(self, name: str, strip_tabs: bool) -> int | None:
+        """The index of the first line from ``self.index`` on that ends a heredoc: ``name`` once
+        a CRLF's "\r" (and for ``<<-`` leading tabs) are removed. A name never ends with "\r"
+        (nor, for ``<<-``, starts with a tab) that such a line could equal."""
+        lines, first, limit = self.trimmed, self.index, self.limit
+        if not strip_tabs:
+            try:
+                return lines.index(name, first, limit)
+            except ValueError:
+                return None
+        for index in range(first, limit):
+            if lines[index].lstrip("\t") == name:
+                return index
+        return None
 
     # -- problems --------------------------------------------------------------------------------
 
@@ -424,17 +440,17 @@ class _Parser:
 
     def note_spaced_heredoc(self, words: list[ShellWord], line: int) -> None:
         """Remember `<< EOF` written with a space, to explain the errors its body causes."""
-        for operator, following in itertools.pairwise(words):
-            if _SPACED_HEREDOC_OPERATOR.fullmatch(operator.text):
-                unquoted = shell_words(following.text, raw_quotes=False, raw_escapes=False)
-                delimiter = unquoted[0].text if unquoted else following.text
-                self.spaced_heredoc = _SpacedHeredoc(operator.text, delimiter, line)
+        for (operator, _, _), (following, _, _) in itertools.pairwise(words):
+            if _SPACED_HEREDOC_OPERATOR.fullmatch(operator):
+                unquoted = shell_words(following, raw_quotes=False, raw_escapes=False)
+                delimiter = unquoted[0][0] if unquoted else following
+                self.spaced_heredoc = _SpacedHeredoc(operator, delimiter, line)
                 return
 
     def end_spaced_heredoc(self, instruction: Instruction, logical: LogicalLine, line: int) -> None:
         """The would-be body ends at its delimiter line, or at the next real instruction."""
         hint = self.spaced_heredoc
-        if hint is None or hint.line == line:
+        if hint is None or hint.line == line:  # (None: the caller has checked)
             return
         if instruction.keyword in INSTRUCTIONS or logical.text.strip() == hint.delimiter:
             self.spaced_heredoc = None
@@ -455,17 +471,19 @@ class _Parser:
                 f" (line {line} follows `{spaced}` on line {hint.line}: BuildKit does not read "
                 f"`{spaced}` with a space as a heredoc; write `{hint.operator}{hint.delimiter}`)"
             )
-            self.spaced_heredoc = hint._replace(reported=True)
+            hint.reported = True
         self.error(message, instruction.keyword_span)
 
-    def check_instruction(self, built: _Built, instruction: Instruction) -> None:
+    def check_instruction(
+        self, instruction: Instruction, parse_error: str | None, node_args: list[str]
+    ) -> None:
         """The instruction parser's checks, then "no build stage" for a command before any FROM."""
-        if built.parse_error is not None:
-            self.error(built.parse_error, instruction.keyword_span)
+        if parse_error is not None:
+            self.error(parse_error, instruction.keyword_span)
             return
-        raw_flags = [flag.raw for flag in instruction.flags]
+        raw_flags = [flag.raw for flag in instruction.flags] if instruction.flags else []
         rejection = instruction_error(
-            instruction.keyword, raw_flags, built.node_args, instruction.json_form
+            instruction.keyword, raw_flags, node_args, instruction.json_form
         )
         if rejection is not None:
             at_fault = instruction.keyword_span
@@ -487,4 +505,4 @@ class _Parser:
 
 def _flag(raw: str, span: Span) -> Flag:
     name, has_value, value = raw[2:].partition("=")
-    return Flag(raw, name, value if has_value else None, span)
+    return _new_flag((raw, name, value if has_value else None, span))

@@ -2,18 +2,26 @@
 
 import importlib
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
 
 from mext_lint.findings import Finding
 
 
-class Run(NamedTuple):
+class Run:
     """What a reporter may say about the run besides the findings."""
 
-    extensions: int  # how many extension roots were linted
-    exit_code: int
-    color: bool = False
-    enabled_rules: tuple[str, ...] = ()  # codes, for formats that list their rules
+    __slots__ = ("color", "enabled_rules", "exit_code", "extensions")
+
+    def __init__(
+        self,
+        extensions: int,  # how many extension roots were linted
+        exit_code: int,
+        color: bool = False,
+        enabled_rules: tuple[str, ...] = (),  # codes, for formats that list their rules
+    ) -> None:
+        self.extensions = extensions
+        self.exit_code = exit_code
+        self.color = color
+        self.enabled_rules = enabled_rules
 
 
 Reporter = Callable[[Sequence[Finding], Run], str]
