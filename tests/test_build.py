@@ -754,12 +754,12 @@ def test_heredoc_fed_to_cat_goes_to_the_shell() -> None:
 
 
 def test_an_analyser_crash_is_contained(monkeypatch: pytest.MonkeyPatch) -> None:
-    import mext_lint.simulate.shell as shell
+    import mext_lint.simulate.run as run
 
     def explode(*args: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(shell, "run_script", explode)
+    monkeypatch.setattr(run, "run_script", explode)
     image = build("FROM alpine\nRUN touch /darwin/tool\n")
     found = image.has("/darwin/tool")
     assert found.presence is UNKNOWN and "boom" in found.origins[0].message
