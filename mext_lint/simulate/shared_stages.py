@@ -127,9 +127,10 @@ class Signatures:
                 )
                 parts.append(("pinned", pinned))
         for instruction in stage.body:
-            keyword = instruction.keyword
-            if keyword == "ARG":
+            if instruction.keyword == "ARG":
                 parts.append(tuple(self._arg_inputs(instruction.value)))
+                continue
+            if not instruction.flags:
                 continue
             for source in _stage_sources(instruction):
                 ref = self.quiet.source(source, instruction.span, "--from")
