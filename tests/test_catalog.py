@@ -185,3 +185,20 @@ def test_a_page_is_read_when_its_rule_is_first_looked_up(tmp_path: Path) -> None
         catalog["MX002"]
     with pytest.raises(KeyError):
         catalog["MX003"]
+
+
+def test_codes_and_prefixes_are_resolved_without_reading_pages(tmp_path: Path) -> None:
+    from mext_lint.selectors import resolve
+
+    for code in ("MX101", "MX102", "MX201"):
+        (tmp_path / f"MX{code[2:]}.md").write_text("not a page", encoding="utf-8")
+    catalog = Catalog(tmp_path)
+    assert resolve(["MX1", "mx201", " ALL "], catalog) == {"MX101", "MX102", "MX201"}
+    assert resolve(["MX10"], catalog) == {"MX101", "MX102"}
+    with pytest.raises(CatalogError):  # a name needs the pages
+        resolve(["host-binary-missing"], catalog)
+
+
+def test_no_rule_name_reads_as_a_code() -> None:
+    # selectors.resolve takes anything starting with "MX" for a code or a prefix
+    assert not [rule.name for rule in load_catalog().values() if rule.name.upper().startswith("MX")]
