@@ -118,30 +118,28 @@ class StageState:
     def for_platform(self, platform: Platform | None) -> "StageState":
         """This finished state as another platform's build of the same stage ends: the same
         tree and config (a finished stage is only read), with that build's platform."""
-        state = StageState(
-            self.tree,
-            platform,
-            env=self.env,
-            labels=self.labels,
-            workdir=self.workdir,
-            user=self.user,
-            shell=self.shell,
-            cmd=self.cmd,
-            entrypoint=self.entrypoint,
-            exposed_workdir_names=self.exposed_workdir_names,
-            pinned_by=self.pinned_by,
-        )
+        state = self._like(self.tree, platform, self.env, self.labels)
         state.args = self.args
         state.cmd_set_here = self.cmd_set_here
         return state
 
     def child(self, platform: Platform | None) -> "StageState":
         """The starting state of a stage built FROM this one: ARGs do not carry over."""
+        return self._like(self.tree.clone(), platform, dict(self.env), dict(self.labels))
+
+    def _like(
+        self,
+        tree: FileTree,
+        platform: Platform | None,
+        env: dict[str, str | None],
+        labels: dict[str, LabelValue],
+    ) -> "StageState":
+        """A state with this one's image config, and the tree, platform, ENV and labels given."""
         return StageState(
-            tree=self.tree.clone(),
-            platform=platform,
-            env=dict(self.env),
-            labels=dict(self.labels),
+            tree,
+            platform,
+            env=env,
+            labels=labels,
             workdir=self.workdir,
             user=self.user,
             shell=self.shell,
