@@ -6,6 +6,7 @@ branch that did not execute on a scratch tree, only to learn which paths it woul
 """
 
 import enum
+import functools
 import os.path
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
@@ -132,6 +133,15 @@ class ReturnSignal(Exception):
     """``return`` from a function that certainly runs."""
 
 
+@functools.lru_cache(maxsize=16)
+def _values(env: tuple[tuple[str, str | None], ...]) -> dict[str, Value]:
+    """The build's variables as the shell sees them. The RUNs of a stage mostly share one
+    environment, and Values are immutable: each Context copies the dict, not the Values."""
+    platform = PLATFORM_VARIABLES
+    # tuple.__new__ makes the Values without their Python-level __new__ (every field)
+    return {n: _new(Value, (v, "", "", None, n in platform, True)) for n, v in env}
+
+
 class Context:
     """Where the walker is (scope, certainty, guards) and the effects it has on the tree."""
 
@@ -143,10 +153,7 @@ class Context:
     ) -> None:
         self.tree = tree
         self.home = env.get("HOME") or "/root"
-        platform = PLATFORM_VARIABLES
-        # tuple.__new__ makes the Values without their Python-level __new__ (every field)
-        variables = {n: _new(Value, (v, "", "", None, n in platform, True)) for n, v in env.items()}
-        self.scope = Scope(variables, Value(cwd))
+        self.scope = Scope(dict(_values(tuple(env.items()))), Value(cwd))
         self.certain = True
         self.maybe_exited = False  # an undecidable branch may have run ``exit``
         self.maybe_left_block = False  # ... or ``break``/``continue``/``return``
