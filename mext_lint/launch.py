@@ -6,7 +6,7 @@ import sys
 
 # Collect cyclic garbage after this many new objects rather than Python's default 700: a run,
 # imports included, makes many small objects and nearly no cycles.
-COLLECT_AFTER = 20_000
+COLLECT_AFTER = 100_000
 
 
 def main() -> int:
