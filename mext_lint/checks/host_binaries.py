@@ -7,14 +7,13 @@ import posixpath
 from collections.abc import Iterator
 from itertools import repeat
 from operator import attrgetter, itemgetter
-from typing import TYPE_CHECKING
-from weakref import WeakKeyDictionary
+from typing import TYPE_CHECKING, NamedTuple
 
 from mext_lint.gcpause import acyclic_allocations
 from mext_lint.metadata import HOST_OSES, HostBinary, image_path
 from mext_lint.platforms import Host, Platform
 from mext_lint.registry import CheckContext, check
-from mext_lint.simulate.tree import FileTree, Kind, Lookup, Presence
+from mext_lint.simulate.tree import Kind, Lookup, Presence
 from mext_lint.spans import Problem, Related
 
 if TYPE_CHECKING:
@@ -56,23 +55,26 @@ def protected_users(ctx: CheckContext) -> dict[str, str]:
     return users
 
 
-# What each variant holds at each host binary's path: the checks below all ask, for every binary
-# on every variant. Checks run on finished trees, so the answers stay true for as long as their
-# tree lives; they are for the binary list they were found for.
-_BINARY_LOOKUPS: WeakKeyDictionary[FileTree, tuple[list[HostBinary], list[Lookup]]] = (
-    WeakKeyDictionary()
-)
+class _BinaryLookups(NamedTuple):
+    """What a variant holds at each host binary's path: the checks below all ask, for every
+    binary on every variant. Checks run on finished trees, so the answers stay true for as long
+    as their tree lives (they are kept in its memo); they are for the binary list they were found
+    for."""
+
+    binaries: list[HostBinary]
+    found: list[Lookup]
 
 
 def binary_lookups(image: Image, binaries: list[HostBinary]) -> list[Lookup]:
     """``image.has(image_path(binary.path))`` for each host binary, in order, found once per
     variant."""
-    known = _BINARY_LOOKUPS.get(image.tree)
-    if known is not None and known[0] is binaries:
-        return known[1]
+    memo = image.tree.memo
+    known = memo.get("host binaries")
+    if isinstance(known, _BinaryLookups) and known.binaries is binaries:
+        return known.found
     with acyclic_allocations():
         found = image.tree.lookup_many(map(_PATH, binaries))  # as image_path
-    _BINARY_LOOKUPS[image.tree] = (binaries, found)
+    memo["host binaries"] = _BinaryLookups(binaries, found)
     return found
 
 

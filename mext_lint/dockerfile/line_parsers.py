@@ -26,7 +26,7 @@ NOT_STRING_ARRAY = "when using JSON array syntax, arrays must be comprised of st
 
 # Bytes Go's unicode.IsSpace accepts when split_command.go casts a single byte to a rune.
 _SPACE_BYTES = frozenset(b"\t\n\v\f\r \x85\xa0")
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_LONE_SURROGATE = re.compile(f"[{chr(0xD800)}-{chr(0xDFFF)}]")  # mypyc refuses surrogate literals
 _JSON_SPACES = " \t\n\r"
 
 

@@ -125,25 +125,22 @@ class Node:
         self.arch_origin = arch_origin
 
     def clone(self) -> Node:
-        copy = _new_node(Node)
-        copy.kind = self.kind
-        copy.seq = self.seq
-        copy.certain = self.certain
-        copy.origins = self.origins[:]
         children = self.children
-        copy.children = (
-            {name: child.clone() for name, child in children.items()} if children else {}
+        return Node(
+            self.kind,
+            self.seq,
+            self.certain,
+            self.origins[:],
+            {name: child.clone() for name, child in children.items()} if children else {},
+            self.opacities[:],
+            target=self.target,
+            mode=self.mode,
+            arch=self.arch,
+            arch_origin=self.arch_origin,
         )
-        copy.opacities = self.opacities[:]
-        copy.target = self.target
-        copy.mode = self.mode
-        copy.arch = self.arch
-        copy.arch_origin = self.arch_origin
-        return copy
 
 
 _new_tuple = tuple.__new__
-_new_node = object.__new__  # a Node without __init__'s argument handling, for clone
 
 
 def dir_presence(found: Lookup) -> Presence:
@@ -213,6 +210,9 @@ class FileTree:
         self.root = Node(_DIR, 0)
         # path -> origins of steps that would have created it but did not (on this platform)
         self._skipped: dict[str, list[Origin]] = {}
+        # What readers of the finished tree work out from it and share (the checks' lookups of
+        # every host binary on it): it dies with the tree, and a clone starts without it.
+        self.memo: dict[str, object] = {}
 
     # ----------------------------------------------------------------- queries
 
