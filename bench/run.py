@@ -306,6 +306,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"mext-lint benchmark: Python {platform.python_version()}, {cpus} CPUs,"
         f" {platform.machine()}, {platform.system()}"
     )
+    version = subprocess.run([*mext_lint_command(), "--version"], capture_output=True, text=True)
+    print(f"measuring {version.stdout.strip()}")  # pure Python or compiled
     with tempfile.TemporaryDirectory(prefix="mext-lint-bench-") as temp:
         work = args.keep or Path(temp)
         work.mkdir(parents=True, exist_ok=True)

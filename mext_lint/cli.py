@@ -65,6 +65,19 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+class _Version(argparse.Action):
+    """``--version``, with the build (pure Python or compiled) that bug reports need."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        import platform
+
+        from mext_lint import compiled
+
+        build = "compiled" if compiled() else "pure Python"
+        print(f"mext-lint {__version__} ({build}, Python {platform.python_version()})")
+        parser.exit()
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--platform",
@@ -99,7 +112,7 @@ def check_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("paths", nargs="*", default=["."], metavar="PATH")
     _report_options(parser)
-    parser.add_argument("--version", action="version", version=f"mext-lint {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and build")
     _common(parser)
     return parser
 

@@ -753,6 +753,7 @@ def test_heredoc_fed_to_cat_goes_to_the_shell() -> None:
     assert presence(image, "/darwin/tool") is NO
 
 
+@pytest.mark.sources_only
 def test_an_analyser_crash_is_contained(monkeypatch: pytest.MonkeyPatch) -> None:
     import mext_lint.simulate.run as run
 

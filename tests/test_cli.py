@@ -261,3 +261,17 @@ def test_a_profiled_run_exits_the_usual_way_so_the_profiler_can_write(tmp_path: 
     result = subprocess.run([*command, str(EXAMPLE)], capture_output=True, text=True, cwd=ROOT)
     assert "Found 1 finding" in result.stdout  # (cProfile's own exit code is 0)
     assert profile.stat().st_size > 0
+
+
+def test_version_names_the_build(capsys: Any) -> None:
+    import platform
+
+    from mext_lint import __version__, compiled
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    build = "compiled" if compiled() else "pure Python"
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out == (
+        f"mext-lint {__version__} ({build}, Python {platform.python_version()})\n"
+    )

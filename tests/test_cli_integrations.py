@@ -181,6 +181,7 @@ def try_repo(hook_repo: Path, project: Path, home: Path) -> subprocess.Completed
     )
 
 
+@pytest.mark.sources_only
 def test_pre_commit_hook_fails_on_a_broken_extension(hook_repo: Path, tmp_path: Path) -> None:
     project = tmp_path / "project"
     root = clean_extension(project / "my-extension")
@@ -192,6 +193,7 @@ def test_pre_commit_hook_fails_on_a_broken_extension(hook_repo: Path, tmp_path: 
     assert "my-extension/metadata.json:1:2: MX301" in result.stdout, result.stdout
 
 
+@pytest.mark.sources_only
 def test_pre_commit_hook_passes_on_a_clean_extension(hook_repo: Path, tmp_path: Path) -> None:
     project = tmp_path / "project"
     clean_extension(project / "my-extension")

@@ -7,6 +7,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Imported by nothing a clean lint of the example needs (each costs milliseconds to import).
@@ -49,6 +51,7 @@ def test_a_plain_run_imports_nothing_it_does_not_use() -> None:
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.sources_only
 def test_the_bash_grammar_loads_through_the_package_too() -> None:
     from mext_lint.simulate import shell
 

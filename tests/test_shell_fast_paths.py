@@ -187,6 +187,7 @@ def test_the_plain_word_check_is_the_first_regex(parts: list[str]) -> None:
     assert (_NOT_PLAIN.search(text) is not None or text[0] == "~") == first
 
 
+@pytest.mark.sources_only  # counts FileTree.clone calls
 def test_a_branch_that_does_not_run_changes_only_a_copy_made_when_it_first_writes() -> None:
     tree = FileTree()
     tree.add("/keep/file", Kind.FILE, Related(INSTRUCTION, "there"))

@@ -104,6 +104,7 @@ def test_word_spans_made_on_demand_are_the_eager_ones(
         assert word.span == eager_span(script, data, start, end), data[start:end]
 
 
+@pytest.mark.sources_only
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_command_spans_made_on_demand_are_the_eager_ones(
     script: str, monkeypatch: pytest.MonkeyPatch
