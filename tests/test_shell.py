@@ -787,6 +787,53 @@ def test_double_bracket_and_or_and_patterns(arch: str) -> None:
     assert presence(tree, "/not-arm") is (YES if arch == "amd64" else NO)
 
 
+@pytest.mark.parametrize("arch", ARCHES)
+def test_bracket_expressions_match_as_bash_matches_them(arch: str) -> None:
+    # A POSIX class, a negated class, and a range whose end sorts before its start, which bash
+    # takes as matching nothing (Python's re would refuse it): the RUN is still followed.
+    script = (
+        'case "$TARGETARCH" in [[:digit:]]*) mkdir /digit ;; [?-/]*) mkdir /never ;;'
+        " a[r-s][![:digit:]][[:digit:]]*) mkdir /arm ;; *) mkdir /other ;; esac"
+    )
+    tree = simulate(script, arch)
+    assert presence(tree, "/never") is NO and presence(tree, "/digit") is NO
+    assert presence(tree, "/arm") is (YES if arch == "arm64" else NO)
+    assert presence(tree, "/other") is (YES if arch == "amd64" else NO)
+
+
+@pytest.mark.parametrize(
+    ("glob", "text", "matches"),
+    [
+        ("[[:digit:]][[:alpha:]]", "5x", True),
+        ("[[:digit:]][[:alpha:]]", "x5", False),
+        ("[[:bogus:]]", "a", False),
+        ("[!]a]", "]", False),
+        ("[!]a]", "b", True),
+        ("[]-]", "-", True),
+        ("[a-]", "-", True),
+        ("[\\]]", "]", True),
+        ("[[.a.][=b=]]", "b", True),
+        ("[z-a]", "m", False),
+        ("[!z-a]", "m", True),
+        ("[^[:space:]]", " ", False),
+        ("[[:punct:]]", "[", True),
+        ("[[:xdigit:]]", "G", False),
+        ("[abc", "[abc", True),
+    ],
+)
+def test_bracket_expression_semantics(glob: str, text: str, matches: bool) -> None:
+    from mext_lint.simulate.shell_values import glob_match
+
+    assert glob_match(glob, text) is matches
+
+
+def test_a_bracket_in_a_path_never_matches_a_slash() -> None:
+    from mext_lint.simulate.shell_values import glob_match
+
+    assert glob_match("a[!x]b", "a/b") is True
+    assert glob_match("a[!x]b", "a/b", pathname=True) is False
+
+
 def test_or_skip_note_describes_the_negated_test() -> None:
     tree = simulate('[ "$TARGETARCH" = amd64 ] || mkdir /not-amd64', "amd64")
     assert presence(tree, "/not-amd64") is NO

@@ -205,7 +205,7 @@ def glob_regex(glob: str, *, pathname: bool) -> re.Pattern[str]:
         elif char == "?":
             out.append(any_char)
         elif char == "[":
-            end, klass = _bracket(glob, index)
+            end, klass = _bracket(glob, index, pathname=pathname)
             if end < 0:
                 out.append(re.escape(char))
             else:
@@ -217,21 +217,79 @@ def glob_regex(glob: str, *, pathname: bool) -> re.Pattern[str]:
     return re.compile("".join(out), re.DOTALL)
 
 
-def _bracket(glob: str, start: int) -> tuple[int, str]:
-    """(index of the closing "]", regex class) for the bracket expression at ``start``."""
+# POSIX character classes in the C locale, as regex class bodies.
+_POSIX_CLASSES = {
+    "alnum": "0-9A-Za-z",
+    "alpha": "A-Za-z",
+    "ascii": "\\x00-\\x7f",
+    "blank": " \\t",
+    "cntrl": "\\x00-\\x1f\\x7f",
+    "digit": "0-9",
+    "graph": "\\x21-\\x7e",
+    "lower": "a-z",
+    "print": "\\x20-\\x7e",
+    "punct": "!-/:-@\\[-`{-~",
+    "space": " \\t\\n\\v\\f\\r",
+    "upper": "A-Z",
+    "word": "0-9A-Za-z_",
+    "xdigit": "0-9A-Fa-f",
+}
+
+
+def _bracket(glob: str, start: int, *, pathname: bool) -> tuple[int, str]:
+    """(index of the closing "]", regex) for the bracket expression at ``start``; (-1, "") when
+    it never closes (the "[" is then an ordinary character).
+
+    Characters, ranges, ``[:class:]``, ``[=c=]`` and ``[.c.]`` as bash matches them in the C
+    locale: a range whose end sorts before its start, or an unknown class, matches nothing.
+    With ``pathname`` it never matches "/"."""
     index = start + 1
     negate = index < len(glob) and glob[index] in "!^"
     if negate:
         index += 1
-    body_start = index
-    if index < len(glob) and glob[index] == "]":
+    parts: list[str] = []
+    previous: str | None = None  # the last single character, which a "-" may start a range at
+    first = True
+    while index < len(glob):
+        char = glob[index]
+        if char == "]" and not first:
+            body = "".join(parts)
+            if negate:
+                return index, f"[^{body}/]" if pathname else f"[^{body}]" if body else "."
+            return index, f"[{body}]" if body else "(?!)"
+        first = False
+        if char == "[" and index + 1 < len(glob) and glob[index + 1] in ":=.":
+            kind = glob[index + 1]
+            close = glob.find(kind + "]", index + 2)
+            if close >= 0:
+                name = glob[index + 2 : close]
+                if kind == ":":
+                    parts.append(_POSIX_CLASSES.get(name, ""))
+                elif len(name) == 1:
+                    parts.append(re.escape(name))
+                previous = None
+                index = close + 2
+                continue
+        if char == "\\" and index + 1 < len(glob):
+            index += 1
+            char = glob[index]
+        ranged = previous is not None and index + 1 < len(glob) and glob[index + 1] != "]"
+        if char == "-" and ranged and previous is not None:
+            end_index = index + 1
+            end = glob[end_index]
+            if end == "\\" and end_index + 1 < len(glob):
+                end_index += 1
+                end = glob[end_index]
+            parts.pop()  # the range replaces its start
+            if previous <= end:
+                parts.append(f"{re.escape(previous)}-{re.escape(end)}")
+            previous = None
+            index = end_index + 1
+            continue
+        parts.append(re.escape(char))
+        previous = char
         index += 1
-    while index < len(glob) and glob[index] != "]":
-        index += 1
-    if index >= len(glob):
-        return -1, ""
-    body = glob[body_start:index].replace("\\", "\\\\").replace("^", "\\^")
-    return index, f"[{'^' if negate else ''}{body}]"
+    return -1, ""
 
 
 def glob_match(glob: str, text: str, *, pathname: bool = False) -> bool:
