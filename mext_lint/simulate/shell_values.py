@@ -273,8 +273,12 @@ def _bracket(glob: str, start: int, *, pathname: bool) -> tuple[int, str]:
         if char == "\\" and index + 1 < len(glob):
             index += 1
             char = glob[index]
-        ranged = previous is not None and index + 1 < len(glob) and glob[index + 1] != "]"
-        if char == "-" and ranged and previous is not None:
+        if (
+            char == "-"
+            and previous is not None
+            and index + 1 < len(glob)
+            and glob[index + 1] != "]"  # "-]" is a "-"
+        ):
             end_index = index + 1
             end = glob[end_index]
             if end == "\\" and end_index + 1 < len(glob):
