@@ -252,7 +252,7 @@ def large_inputs(work: Path, runs: int) -> None:
         summary = measure([*mext, str(root)], runs)
         print(f"  mext-lint, {label:<46}{ms(summary.wall)} ms {mib(summary.rss)} MiB peak")
 
-    sys.path.insert(0, str(ROOT))
+    sys.path.append(str(ROOT))  # after the installed mext_lint: the build the tool runs
     from mext_lint.dockerfile.expand import expand_words
     from mext_lint.dockerfile.parser import parse_dockerfile
     from mext_lint.metadata import load_metadata
