@@ -44,11 +44,21 @@ class CompiledBuild(BuildHookInterface):  # type: ignore[type-arg]
         lib = os.path.join(self._work, "lib")
         sources = [str(Path(self.root, module)) for module in self.config["modules"]]
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-        subprocess.run(
-            [sys.executable, "-c", _COMPILE.format(jobs=jobs), lib, self._work, *sources],
-            cwd=self._work,
-            check=True,
-        )
+        status = 1
+        try:
+            status = subprocess.run(
+                [sys.executable, "-c", _COMPILE.format(jobs=jobs), lib, self._work, *sources],
+                cwd=self._work,
+                check=False,
+            ).returncode
+        finally:
+            if status:  # finalize is not called for a failed build
+                shutil.rmtree(self._work, ignore_errors=True)
+        if status:
+            raise RuntimeError(
+                f"compiling with mypyc failed (exit status {status}, its errors are above);"
+                " without HATCH_BUILD_HOOKS_ENABLE, pip installs the pure-Python build"
+            )
         for extension in Path(lib).rglob("*"):
             if extension.suffix in (".so", ".pyd"):
                 build_data["force_include"][str(extension)] = str(extension.relative_to(lib))
