@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from mext_lint.simulate.build import Image
 
 WINDOWS_SUFFIXES = (".exe", ".cmd", ".bat", ".ps1", ".com")
-OS_DIRECTORIES = {"darwin": "darwin", "windows": "windows", "linux": "linux"}
 OS_NAMES = {"darwin": "macOS", "windows": "Windows", "linux": "Linux"}
 WINDOWS_ON_ARM = "windows/arm64"
 
