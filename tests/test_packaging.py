@@ -89,3 +89,21 @@ def test_installed_wheel_runs_outside_the_source_tree(wheel: Path, tmp_path: Pat
         text=True,
     )
     assert example.returncode in (0, 1), example.stderr
+
+
+def test_the_compiled_build_lists_modules_that_exist() -> None:
+    """hatch_build.py compiles what pyproject.toml lists; a renamed module would otherwise fail
+    only the compiled build."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+
+    with (ROOT / "pyproject.toml").open("rb") as handle:
+        hooks = tomllib.load(handle)["tool"]["hatch"]["build"]["targets"]["wheel"]["hooks"]
+    modules = hooks["custom"]["modules"]
+    assert hooks["custom"]["enable-by-default"] is False
+    assert modules == sorted(set(modules))
+    for module in modules:
+        assert module.startswith("mext_lint/") and module.endswith(".py")
+        assert (ROOT / module).is_file(), module
