@@ -3,6 +3,7 @@
 import codecs
 import contextlib
 import os
+import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,10 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
+# A path relpath would change beyond making it relative: an empty, "." or ".." component.
+_NOT_NORMAL = re.compile(r"//|/\.\.?(?:/|$)|./$")
+
+
 class Source(NamedTuple):
     text: str | None  # None when the file could not be read or decoded
     error: str | None  # why, in plain words
@@ -20,6 +25,15 @@ class Source(NamedTuple):
 
 def display_path(path: Path) -> str:
     """The path as findings show it: relative to the current directory when below it."""
+    text = os.fspath(path)
+    if os.sep == "/" and text[:1] == "/" and not _NOT_NORMAL.search(text):
+        # An absolute normal path: what relpath would give, by comparing strings.
+        cwd = os.getcwd()
+        if text == cwd:
+            return "."
+        prefix = cwd if cwd == "/" else cwd + "/"
+        relative = text[len(prefix) :] if text.startswith(prefix) else ".."
+        return text if relative.startswith("..") else relative  # as below, "..x" included
     try:
         relative = os.path.relpath(path)
     except ValueError:  # another drive on Windows
@@ -85,8 +99,7 @@ def _read_text(path: Path, max_bytes: int) -> Source:
                 return Source(None, "is not a regular file (a FIFO, socket or device?)")
             if info.st_size > max_bytes:
                 return Source(None, _too_large(info.st_size, max_bytes))
-            with os.fdopen(fd, "rb", closefd=False) as handle:
-                data = handle.read(max_bytes + 1)
+            data = _read_up_to(fd, max_bytes + 1, info.st_size + 1)
         finally:
             os.close(fd)
     except OSError as error:
@@ -101,12 +114,29 @@ def read_head(path: Path | str, size: int) -> bytes | None:
     (a FIFO or a device is never opened for reading: it could block or never end)."""
     try:
         fd = os.open(path, _READ_FLAGS)
-        with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
                 return None
-            return handle.read(size)
+            return _read_up_to(fd, size, size)
+        finally:
+            os.close(fd)
     except OSError:
         return None
+
+
+def _read_up_to(fd: int, limit: int, expected: int) -> bytes:
+    """At most ``limit`` bytes from ``fd``, up to its end; ``expected`` is how many it likely
+    has. Plain ``os.read`` calls: a file object costs more than the read, and a buffer of
+    ``limit`` bytes (10 MiB) would be allocated for every small file."""
+    chunks: list[bytes] = []
+    total = 0
+    while total < limit:
+        chunk = os.read(fd, min(max(expected - total, 65536), limit - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _too_large(size: int, max_bytes: int) -> str:

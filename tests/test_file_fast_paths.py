@@ -217,3 +217,48 @@ def test_compose_path_found_as_by_resolving(tmp_path: Path, named: str, linked_r
         root.symlink_to(real_root)
     extension = open_extension(root, Settings())
     assert extension.compose_path == _compose_path_by_resolving(extension)
+
+
+@pytest.mark.parametrize("size", [0, 1, 1000, 65535, 65536, 65537, 200_000])
+@pytest.mark.parametrize("limit", [1, 1001, 65536, 10 * 1024 * 1024 + 1])
+@pytest.mark.parametrize("expected", [0, 1, 1001, 200_001])
+def test_reading_with_os_read_gives_what_a_file_object_reads(
+    tmp_path: Path, size: int, limit: int, expected: int
+) -> None:
+    """_read_up_to against the file object it replaces, whatever size the caller expected (a
+    file may grow, or report no size, as /proc files do)."""
+    from mext_lint.sources import _read_up_to
+
+    path = tmp_path / "f"
+    path.write_bytes(bytes(range(256)) * (size // 256) + bytes(size % 256))
+    with path.open("rb") as handle:
+        wanted = handle.read(limit)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert _read_up_to(fd, limit, expected) == wanted
+    finally:
+        os.close(fd)
+
+
+def _display_path_by_relpath(path: Path) -> str:
+    """display_path as first written: always through os.path.relpath."""
+    relative = os.path.relpath(path)
+    return path.as_posix() if relative.startswith("..") else relative
+
+
+@pytest.mark.parametrize("cwd", ["/", "/tmp", "/tmp/a", "/tmp/a b"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/", "/tmp", "/tmp/", "/tmp/a", "/tmp/a/", "/tmp/ab", "/tmp/a b/c", "/tmp/a/.hidden",
+        "/tmp/a/..x", "/tmp/a/../a/f", "/tmp/./a/f", "/tmp//a/f", "/tmp/a/.", "/tmp/a/..",
+        "/other/x", "/tmpx/a", "relative/x", "./x", "../x", ".", "/tmp/a/é/ü.json",
+    ],
+)  # fmt: skip
+def test_display_path_is_what_relpath_gives(
+    monkeypatch: pytest.MonkeyPatch, cwd: str, path: str
+) -> None:
+    from mext_lint.sources import display_path
+
+    monkeypatch.setattr(os, "getcwd", lambda: cwd)  # relpath asks os.getcwd too
+    assert display_path(Path(path)) == _display_path_by_relpath(Path(path))
