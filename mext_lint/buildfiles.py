@@ -9,6 +9,7 @@ expression) are kept as ``UNKNOWN`` marks, so that rules only ever act on what i
 """
 
 import bisect
+import os
 import re
 from pathlib import Path
 from typing import NamedTuple
@@ -90,7 +91,10 @@ class LineIndex:
 def load_build_files(root: Path, dockerfile_name: str) -> BuildFiles:
     """Read the Makefile and bake file in ``root``; missing or unreadable files add nothing."""
     builds: list[ImageBuild] = []
-    makefile = next((root / n for n in MAKEFILE_NAMES if (root / n).is_file()), None)
+    directory = os.fspath(root)
+    makefile = next(
+        (root / n for n in MAKEFILE_NAMES if os.path.isfile(os.path.join(directory, n))), None
+    )
     if makefile is not None:
         text = read_text(makefile).text
         if text is not None:
@@ -98,8 +102,10 @@ def load_build_files(root: Path, dockerfile_name: str) -> BuildFiles:
 
             builds.extend(read_makefile(text, display_path(makefile), dockerfile_name))
     for name in BAKE_FILE_NAMES:
+        if not os.path.isfile(os.path.join(directory, name)):
+            continue
         path = root / name
-        text = read_text(path).text if path.is_file() else None
+        text = read_text(path).text
         if text is not None:
             from mext_lint.bakefile import read_bake_file
 

@@ -498,3 +498,26 @@ def _normalize_by_clean_path(rel_path: str) -> str | None:
 @given(st.text(alphabet="/.a", max_size=12))
 def test_normalize_is_clean_path(rel_path: str) -> None:
     assert context_module.normalize(rel_path) == _normalize_by_clean_path(rel_path)
+
+
+def test_a_listing_tells_kinds_apart_without_following_links(tmp_path: Path) -> None:
+    from mext_lint.simulate.context import _DIR, _FILE, _OTHER, _SYMLINK, _list_directory
+
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "link-to-file").symlink_to("file")
+    (tmp_path / "link-to-dir").symlink_to("dir")
+    (tmp_path / "dangling").symlink_to("nowhere")
+    expected = {
+        "file": _FILE,
+        "dir": _DIR,
+        "link-to-file": _SYMLINK,
+        "link-to-dir": _SYMLINK,
+        "dangling": _SYMLINK,
+    }
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "fifo")
+        expected["fifo"] = _OTHER
+    listing = _list_directory(str(tmp_path))
+    assert listing.kinds == expected
+    assert listing.names == tuple(sorted(expected))

@@ -20,7 +20,6 @@ that cannot be read are reported in ``unreadable``. Callers treat both as "unkno
 
 import enum
 import os
-import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NamedTuple
@@ -114,15 +113,15 @@ def _list_directory(abs_dir: str) -> _Listing:
 
 
 def _entry_kind(entry: os.DirEntry[str]) -> _Kind:
+    """From the type the listing gave (no ``lstat``, unless the file system gives none)."""
     try:
-        mode = entry.stat(follow_symlinks=False).st_mode
+        if entry.is_symlink():
+            return _SYMLINK
+        if entry.is_dir(follow_symlinks=False):
+            return _DIR
+        return _FILE if entry.is_file(follow_symlinks=False) else _OTHER
     except OSError:
         return _OTHER
-    if stat.S_ISLNK(mode):
-        return _SYMLINK
-    if stat.S_ISDIR(mode):
-        return _DIR
-    return _FILE if stat.S_ISREG(mode) else _OTHER
 
 
 def normalize(rel_path: str) -> str | None:
