@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import functools
 import os
-import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from mext_lint.settings import Settings
-from mext_lint.sources import Source, display_path, read_text
+from mext_lint.sources import Source, display_path, read_head, read_text
 from mext_lint.spans import Span
 
 if TYPE_CHECKING:
@@ -184,12 +183,9 @@ class Extension:
                 real = (self.context_root / entry.rel_path).resolve()
                 if not real.is_relative_to(self.context_root.resolve()):
                     return None
-            if not stat.S_ISREG(os.stat(real).st_mode):  # never open a FIFO or a device
-                return None
-            with open(real, "rb") as handle:
-                return handle.read(CONTEXT_HEAD_BYTES)
         except (OSError, RuntimeError):  # RuntimeError: a symlink loop on older Pythons
             return None
+        return read_head(real, CONTEXT_HEAD_BYTES)  # None for a FIFO or a device: not opened
 
     @functools.cached_property
     def context(self) -> BuildContext | None:
