@@ -92,9 +92,11 @@ def load_build_files(root: Path, dockerfile_name: str) -> BuildFiles:
     """Read the Makefile and bake file in ``root``; missing or unreadable files add nothing."""
     builds: list[ImageBuild] = []
     directory = os.fspath(root)
-    makefile = next(
-        (root / n for n in MAKEFILE_NAMES if os.path.isfile(os.path.join(directory, n))), None
-    )
+
+    def present(name: str) -> bool:  # on strings: a Path per candidate costs more than the stat
+        return os.path.isfile(os.path.join(directory, name))
+
+    makefile = next((root / n for n in MAKEFILE_NAMES if present(n)), None)
     if makefile is not None:
         text = read_text(makefile).text
         if text is not None:
@@ -102,7 +104,7 @@ def load_build_files(root: Path, dockerfile_name: str) -> BuildFiles:
 
             builds.extend(read_makefile(text, display_path(makefile), dockerfile_name))
     for name in BAKE_FILE_NAMES:
-        if not os.path.isfile(os.path.join(directory, name)):
+        if not present(name):
             continue
         path = root / name
         text = read_text(path).text
